@@ -1,0 +1,350 @@
+/*
+ * The Levenberg-Marquardt driver (MINPACK's lmdif and lmder) as
+ * init / step / solve.
+ *
+ * Moré (1978), section 4 and the algorithm (7.1); User Guide for MINPACK-1,
+ * routines LMDIF and LMDER.  An outer iteration evaluates the Jacobian at
+ * the current point x, factors it (A P = Q R), and then makes trial steps:
+ * each trial solves the trust-region subproblem for the radius delta
+ * (lm_lmpar), evaluates f at x + p, compares the actual reduction of ||f||
+ * with the reduction the linear model predicts, updates delta from their
+ * ratio rho, and moves to x + p when rho >= ACCEPT.  A new outer iteration
+ * begins after every accepted trial.
+ *
+ * lm_step makes exactly one trial (opening an outer iteration first when
+ * the previous trial was accepted), so a caller can watch every trial.
+ * The order of floating-point operations follows MINPACK's, and the sources
+ * are compiled without fused multiply-add, so the iterates agree with other
+ * MINPACK builds.
+ *
+ * Non-finite values: a trial point where f is NaN or infinite is rejected
+ * like any failed step (MINPACK's own arithmetic does that: actred = -1).
+ * But the fit never reports convergence right after such a trial, since the
+ * radius then shrank against a wall rather than around a minimum; it
+ * reports LM_NONFINITE instead.  Non-finite f at the start, or a non-finite
+ * Jacobian, stop the fit at once with LM_NONFINITE.
+ */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+#include "lmscope_engine.h"
+
+/* Trust-region constants of Moré (1978), section 4. */
+static const double ACCEPT = 1.0e-4;      /* accept a trial when rho >= ACCEPT */
+static const double SHRINK_BELOW = 0.25;  /* shrink delta when rho <= SHRINK_BELOW */
+static const double GROW_ABOVE = 0.75;    /* grow delta when rho >= GROW_ABOVE */
+static const double HALF = 0.5;           /* the default shrink and grow factor */
+static const double TENTH = 0.1;          /* the strongest shrink; also the bound
+                                             on ||f(x+p)|| for a meaningful actred */
+
+#define FJAC(i, j) s->fjac[(size_t)(i) + (size_t)(j) * (size_t)m]
+
+static double max_d(double a, double b) { return a > b ? a : b; }
+static double min_d(double a, double b) { return a < b ? a : b; }
+
+static int all_finite(size_t count, const double *v)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+size_t lm_work_size(int m, int n)
+{
+    return 3 * (size_t)n + (size_t)m;
+}
+
+static int improper(const lm_problem *p, const double *diag)
+{
+    if (p->n <= 0 || p->m < p->n || p->ftol < 0.0 || p->xtol < 0.0
+        || p->gtol < 0.0 || p->maxfev <= 0 || p->factor <= 0.0)
+        return 1;
+    if (p->scale_given)
+        for (int j = 0; j < p->n; j++)
+            if (diag[j] <= 0.0)
+                return 1;
+    return 0;
+}
+
+int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
+            double *fjac, double *diag, double *qtf, int *ipvt, double *work,
+            const double *fvec0, lm_trial_step *start)
+{
+    memset(s, 0, sizeof *s);
+    s->problem = *problem;
+    s->x = x;
+    s->fvec = fvec;
+    s->fjac = fjac;
+    s->diag = diag;
+    s->qtf = qtf;
+    s->ipvt = ipvt;
+    s->wa1 = work;
+    s->wa2 = work + problem->n;
+    s->wa3 = work + 2 * (size_t)problem->n;
+    s->wa4 = work + 3 * (size_t)problem->n;
+    s->last_trial_finite = 1;
+
+    if (improper(problem, diag))
+        return s->status = LM_IMPROPER_INPUT;
+
+    const int m = problem->m, n = problem->n;
+    if (fvec0 != NULL) {
+        memcpy(fvec, fvec0, sizeof(double) * (size_t)m);
+    } else {
+        int flag = problem->residual(problem->user, m, n, x, fvec, LM_EVAL_TRIAL);
+        if (flag < 0)
+            return s->status = flag;
+    }
+    s->nfev = 1;
+    s->fnorm = lm_enorm(m, fvec);
+    s->par = 0.0;
+    s->iter = 1;
+    s->need_jacobian = 1;
+    s->status = isfinite(s->fnorm) ? LM_RUNNING : LM_NONFINITE;
+
+    if (start != NULL) {
+        start->iteration = 0;
+        start->nfev = s->nfev;
+        start->njev = 0;
+        memcpy(start->x, x, sizeof(double) * (size_t)n);
+        memcpy(start->x_trial, x, sizeof(double) * (size_t)n);
+        start->fnorm = start->fnorm_trial = s->fnorm;
+        start->pnorm = start->delta = start->ratio = NAN;
+        start->actred = start->prered = start->gnorm = NAN;
+        start->par = 0.0;
+        start->accepted = 1;
+    }
+    return s->status;
+}
+
+/* Open an outer iteration: Jacobian at x, its QR factorization, Q^T f, the
+   scales and (first time) the initial radius, and the gradient test.
+   Returns LM_RUNNING or a final status. */
+static int begin_iteration(lm_state *s)
+{
+    const lm_problem *p = &s->problem;
+    const int m = p->m, n = p->n;
+
+    s->factorization_valid = 0;
+    /* njev counts Jacobians either way; forward differences also count
+       their n evaluations of f in nfev, as lmdif does. */
+    int flag;
+    if (p->jacobian != NULL) {
+        flag = p->jacobian(p->user, m, n, s->x, s->fjac, m);
+    } else {
+        flag = lm_fdjac(p->residual, p->user, m, n, s->x, s->fvec, s->fjac,
+                        m, p->epsfcn, s->wa4);
+        s->nfev += n;
+    }
+    s->njev++;
+    if (flag < 0)
+        return flag;
+    if (!all_finite((size_t)m * (size_t)n, s->fjac))
+        return LM_NONFINITE;
+
+    /* wa1 = R's diagonal, wa2 = the Jacobian's column norms. */
+    lm_qrfac(m, n, s->fjac, m, 1, s->ipvt, s->wa1, s->wa2, s->wa3);
+
+    if (s->iter == 1) {
+        /* Scale by the column norms (a zero column gets 1), and start with
+           a radius of factor * ||D x|| (factor itself when x = 0). */
+        if (!p->scale_given)
+            for (int j = 0; j < n; j++)
+                s->diag[j] = s->wa2[j] != 0.0 ? s->wa2[j] : 1.0;
+        for (int j = 0; j < n; j++)
+            s->wa3[j] = s->diag[j] * s->x[j];
+        s->xnorm = lm_enorm(n, s->wa3);
+        s->delta = p->factor * s->xnorm;
+        if (s->delta == 0.0)
+            s->delta = p->factor;
+    }
+
+    /* Q^T f: apply the Householder reflections to f; keep n entries. */
+    for (int i = 0; i < m; i++)
+        s->wa4[i] = s->fvec[i];
+    for (int j = 0; j < n; j++) {
+        if (FJAC(j, j) != 0.0) {
+            double sum = 0.0;
+            for (int i = j; i < m; i++)
+                sum += FJAC(i, j) * s->wa4[i];
+            double temp = -sum / FJAC(j, j);
+            for (int i = j; i < m; i++)
+                s->wa4[i] += FJAC(i, j) * temp;
+        }
+        FJAC(j, j) = s->wa1[j];
+        s->qtf[j] = s->wa4[j];
+    }
+    s->factorization_valid = 1;
+
+    /* gnorm: the largest cosine between f and a scaled Jacobian column. */
+    s->gnorm = 0.0;
+    if (s->fnorm != 0.0) {
+        for (int j = 0; j < n; j++) {
+            int l = s->ipvt[j];
+            if (s->wa2[l] != 0.0) {
+                double sum = 0.0;
+                for (int i = 0; i <= j; i++)
+                    sum += FJAC(i, j) * (s->qtf[i] / s->fnorm);
+                s->gnorm = max_d(s->gnorm, fabs(sum / s->wa2[l]));
+            }
+        }
+    }
+    if (s->gnorm <= p->gtol)
+        return LM_CONVERGED_GTOL;
+
+    /* Scales never decrease (Moré 1978, section 6). */
+    if (!p->scale_given)
+        for (int j = 0; j < n; j++)
+            s->diag[j] = max_d(s->diag[j], s->wa2[j]);
+    return LM_RUNNING;
+}
+
+int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
+{
+    const lm_problem *p = &s->problem;
+    const int m = p->m, n = p->n;
+    const double epsmch = DBL_EPSILON;
+
+    *recorded = 0;
+    if (s->status != LM_RUNNING)
+        return s->status;
+
+    if (s->need_jacobian) {
+        int status = begin_iteration(s);
+        if (status != LM_RUNNING)
+            return s->status = status;
+        s->need_jacobian = 0;
+    }
+
+    /* The step p (wa1) for the current radius, the trial point x + p (wa2)
+       and its scaled length. */
+    lm_lmpar(n, s->fjac, m, s->ipvt, s->diag, s->qtf, s->delta, &s->par,
+             s->wa1, s->wa2, s->wa3, s->wa4);
+    const double par_used = s->par;
+    for (int j = 0; j < n; j++) {
+        s->wa1[j] = -s->wa1[j];
+        s->wa2[j] = s->x[j] + s->wa1[j];
+        s->wa3[j] = s->diag[j] * s->wa1[j];
+    }
+    double pnorm = lm_enorm(n, s->wa3);
+    if (s->iter == 1)
+        s->delta = min_d(s->delta, pnorm);
+
+    int flag = p->residual(p->user, m, n, s->wa2, s->wa4, LM_EVAL_TRIAL);
+    s->nfev++;
+    if (flag < 0)
+        return s->status = flag;
+    double fnorm1 = lm_enorm(m, s->wa4);
+    s->last_trial_finite = isfinite(fnorm1);
+
+    /* Actual reduction; -1 when ||f(x+p)|| >= 10 ||f(x)|| (or f(x+p) is not
+       finite), a value large enough to reject and small enough not to
+       overflow. */
+    double actred = -1.0;
+    if (TENTH * fnorm1 < s->fnorm) {
+        double r = fnorm1 / s->fnorm;
+        actred = 1.0 - r * r;
+    }
+
+    /* Predicted reduction of the linear model, and the directional
+       derivative, from R P^T p (wa3). */
+    for (int j = 0; j < n; j++) {
+        s->wa3[j] = 0.0;
+        double temp = s->wa1[s->ipvt[j]];
+        for (int i = 0; i <= j; i++)
+            s->wa3[i] += FJAC(i, j) * temp;
+    }
+    double temp1 = lm_enorm(n, s->wa3) / s->fnorm;
+    double temp2 = (sqrt(s->par) * pnorm) / s->fnorm;
+    double prered = temp1 * temp1 + (temp2 * temp2) / HALF;
+    double dirder = -(temp1 * temp1 + temp2 * temp2);
+    double ratio = 0.0;
+    if (prered != 0.0)
+        ratio = actred / prered;
+
+    /* Radius update (Moré 1978, section 4). */
+    if (ratio <= SHRINK_BELOW) {
+        double temp;
+        if (actred >= 0.0)
+            temp = HALF;
+        else
+            /* Minimise the quadratic through the directional derivative. */
+            temp = HALF * dirder / (dirder + HALF * actred);
+        if (TENTH * fnorm1 >= s->fnorm || temp < TENTH)
+            temp = TENTH;
+        s->delta = temp * min_d(s->delta, pnorm / TENTH);
+        s->par = s->par / temp;
+    } else if (s->par == 0.0 || ratio >= GROW_ABOVE) {
+        s->delta = pnorm / HALF;
+        s->par = HALF * s->par;
+    }
+
+    const int accepted = ratio >= ACCEPT;
+    if (rec != NULL)
+        memcpy(rec->x_trial, s->wa2, sizeof(double) * (size_t)n);
+    if (accepted) {
+        for (int j = 0; j < n; j++) {
+            s->x[j] = s->wa2[j];
+            s->wa2[j] = s->diag[j] * s->x[j];
+        }
+        for (int i = 0; i < m; i++)
+            s->fvec[i] = s->wa4[i];
+        s->xnorm = lm_enorm(n, s->wa2);
+        s->fnorm = fnorm1;
+        s->iter++;
+        s->need_jacobian = 1;
+    }
+
+    if (rec != NULL) {
+        rec->iteration = s->iter - accepted;
+        rec->nfev = s->nfev;
+        rec->njev = s->njev;
+        memcpy(rec->x, s->x, sizeof(double) * (size_t)n);
+        rec->fnorm = s->fnorm;
+        rec->fnorm_trial = fnorm1;
+        rec->pnorm = pnorm;
+        rec->delta = s->delta;
+        rec->par = par_used;
+        rec->ratio = ratio;
+        rec->actred = actred;
+        rec->prered = prered;
+        rec->gnorm = s->gnorm;
+        rec->accepted = accepted;
+    }
+    *recorded = 1;
+
+    /* Convergence tests, then the tests for tolerances too small. */
+    int info = 0;
+    const int ftol_met = fabs(actred) <= p->ftol && prered <= p->ftol
+                         && HALF * ratio <= 1.0;
+    if (ftol_met)
+        info = LM_CONVERGED_FTOL;
+    if (s->delta <= p->xtol * s->xnorm)
+        info = ftol_met ? LM_CONVERGED_FTOL_XTOL : LM_CONVERGED_XTOL;
+    if (info == 0) {
+        if (s->nfev >= p->maxfev)
+            info = LM_MAXFEV;
+        if (fabs(actred) <= epsmch && prered <= epsmch && HALF * ratio <= 1.0)
+            info = LM_FTOL_TOO_SMALL;
+        if (s->delta <= epsmch * s->xnorm)
+            info = LM_XTOL_TOO_SMALL;
+        if (s->gnorm <= epsmch)
+            info = LM_GTOL_TOO_SMALL;
+    }
+    if (info != 0) {
+        /* Stopping right after a non-finite trial means the radius shrank
+           against a wall of NaN or infinity, not around a minimum. */
+        s->status = s->last_trial_finite ? info : LM_NONFINITE;
+        return s->status;
+    }
+    return LM_RUNNING;
+}
+
+int lm_solve(lm_state *s)
+{
+    int recorded;
+    while (lm_step(s, NULL, &recorded) == LM_RUNNING)
+        ;
+    return s->status;
+}

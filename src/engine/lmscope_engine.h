@@ -1,0 +1,146 @@
+/*
+ * lmscope engine: MINPACK-1's Levenberg-Marquardt method (lmdif / lmder),
+ * written from
+ *   J. J. Moré, "The Levenberg-Marquardt algorithm: implementation and theory",
+ *     Numerical Analysis, Lecture Notes in Mathematics 630, 105-116 (1978);
+ *   J. J. Moré, B. S. Garbow, K. E. Hillstrom, User Guide for MINPACK-1,
+ *     Argonne National Laboratory report ANL-80-74 (1980).
+ *
+ * Matrices are stored column by column (Fortran order) with a leading
+ * dimension, as in MINPACK, so that the numbers agree with other MINPACK
+ * builds (SciPy's among them).  Indices are 0-based.
+ *
+ * Reentrant: no globals and no static state.  Every array is handed in by
+ * the caller; user data reaches the callbacks through a `void *`.
+ *
+ * This header is also read by the cffi builder (build_engine.py), which
+ * drops the preprocessor lines: keep declarations plain C.
+ */
+#ifndef LMSCOPE_ENGINE_H
+#define LMSCOPE_ENGINE_H
+
+#include <stddef.h>
+
+/* Why a fit stopped.  Values 0..8 equal MINPACK's `info`; the negative ones
+   are lmscope's (MINPACK reserves negative values for a user stop). */
+enum lm_status {
+    LM_IMPROPER_INPUT = 0,
+    LM_CONVERGED_FTOL = 1,        /* actual and predicted reductions <= ftol */
+    LM_CONVERGED_XTOL = 2,        /* relative change of x <= xtol */
+    LM_CONVERGED_FTOL_XTOL = 3,   /* both of the above */
+    LM_CONVERGED_GTOL = 4,        /* fvec orthogonal to the Jacobian's columns */
+    LM_MAXFEV = 5,                /* nfev reached maxfev */
+    LM_FTOL_TOO_SMALL = 6,
+    LM_XTOL_TOO_SMALL = 7,
+    LM_GTOL_TOO_SMALL = 8,
+    LM_CALLBACK_ERROR = -1,       /* a callback returned a negative flag */
+    LM_USER_STOP = -2,            /* the caller asked the fit to stop */
+    LM_NONFINITE = -3,            /* residuals or Jacobian not finite */
+    LM_RUNNING = 100              /* lm_step: the fit goes on */
+};
+
+/* What a callback is asked for; it mirrors MINPACK's `iflag`. */
+enum lm_eval_kind {
+    LM_EVAL_TRIAL = 1,            /* f at the starting point or a trial point */
+    LM_EVAL_JACOBIAN = 2          /* f for a forward difference, or the Jacobian */
+};
+
+/* Residuals: fill fvec[0..m-1] = f(x).  Return 0 to go on, a negative
+   value to stop the fit (the value becomes the status). */
+typedef int (*lm_residual_fn)(void *user, int m, int n, const double *x,
+                              double *fvec, int kind);
+
+/* Jacobian: fill fjac (m x n, column-major, leading dimension ldfjac) with
+   df_i/dx_j at x.  Return 0 to go on, a negative value to stop. */
+typedef int (*lm_jacobian_fn)(void *user, int m, int n, const double *x,
+                              double *fjac, int ldfjac);
+
+typedef struct lm_problem {
+    int m;                        /* residuals, m >= n */
+    int n;                        /* parameters, n >= 1 */
+    lm_residual_fn residual;
+    lm_jacobian_fn jacobian;      /* NULL: forward differences (lmdif) */
+    void *user;                   /* handed unchanged to both callbacks */
+    double ftol, xtol, gtol;
+    int maxfev;
+    double epsfcn;                /* forward-difference step control */
+    double factor;                /* initial step bound factor */
+    int scale_given;              /* 1: diag holds the caller's scales (MINPACK mode 2) */
+} lm_problem;
+
+/* One trial step, as recorded for the caller.  x and x_trial point to
+   caller-owned arrays of length n, which lm_step fills. */
+typedef struct lm_trial_step {
+    int iteration;                /* outer iteration (Jacobian evaluations); 0 = start */
+    int nfev;
+    int njev;
+    double *x;                    /* accepted point after this trial */
+    double *x_trial;              /* the point tried */
+    double fnorm;                 /* ||f(x)|| */
+    double fnorm_trial;           /* ||f(x_trial)|| */
+    double pnorm;                 /* ||D p||, scaled length of the step */
+    double delta;                 /* trust-region radius after this trial's update */
+    double par;                   /* LM parameter used for this step */
+    double ratio;                 /* actual / predicted reduction */
+    double actred;
+    double prered;
+    double gnorm;                 /* scaled gradient norm of the gtol test */
+    int accepted;
+} lm_trial_step;
+
+/* The solver's state between calls of lm_step.  Arrays belong to the
+   caller; lm_init records where they are. */
+typedef struct lm_state {
+    lm_problem problem;
+    double *x;                    /* in/out, n: current accepted point */
+    double *fvec;                 /* out, m: f(x) */
+    double *fjac;                 /* out, m x n (ld m): R and Householder vectors */
+    double *diag;                 /* in/out, n: scales */
+    double *qtf;                  /* out, n: first n entries of Q^T f */
+    int *ipvt;                    /* out, n: column permutation, 0-based */
+    double *wa1, *wa2, *wa3;      /* workspace, n each */
+    double *wa4;                  /* workspace, m */
+    int status;                   /* an lm_status */
+    int nfev, njev;
+    int iter;                     /* MINPACK's iter: 1 + accepted steps */
+    int need_jacobian;            /* the next lm_step starts an outer iteration */
+    int factorization_valid;      /* fjac/ipvt/qtf describe the Jacobian at x */
+    int last_trial_finite;        /* f(x_trial) of the latest trial was finite */
+    double fnorm, xnorm, gnorm, delta, par;
+} lm_state;
+
+/* Workspace lm_init carves from `work`: 3 n + m doubles. */
+size_t lm_work_size(int m, int n);
+
+/* Validate settings and evaluate f(x0).  If fvec0 is not NULL it holds
+   f(x0) already (the caller checked the function's output shape with it)
+   and is copied instead of calling residual again; nfev still counts it.
+   Returns LM_RUNNING or a final status; fills `start` (may be NULL) with
+   the iteration-0 record. */
+int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
+            double *fjac, double *diag, double *qtf, int *ipvt, double *work,
+            const double *fvec0, lm_trial_step *start);
+
+/* Make one trial step.  Returns LM_RUNNING while the fit goes on, else the
+   final status.  *recorded is set to 1 when a trial was made and `rec`
+   (may be NULL) was filled, 0 when the fit stopped before trying a point. */
+int lm_step(lm_state *s, lm_trial_step *rec, int *recorded);
+
+/* lm_step until the fit stops; returns the final status. */
+int lm_solve(lm_state *s);
+
+/* Kernels, exposed for tests and reuse. */
+double lm_enorm(int n, const double *x);
+void lm_qrfac(int m, int n, double *a, int lda, int pivot, int *ipvt,
+              double *rdiag, double *acnorm, double *wa);
+void lm_qrsolv(int n, double *r, int ldr, const int *ipvt, const double *diag,
+               const double *qtb, double *x, double *sdiag, double *wa);
+void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
+              const double *qtb, double delta, double *par, double *x,
+              double *sdiag, double *wa1, double *wa2);
+int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
+             const double *fvec, double *fjac, int ldfjac, double epsfcn,
+             double *wa);
+int lm_upper_triangular_inverse(int n, const double *r, int ldr, double *rinv);
+
+#endif

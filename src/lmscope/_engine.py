@@ -1,0 +1,98 @@
+"""Marshalling between numpy and the C engine: the buffers of one fit, the
+engine's state, and the loop that runs it.
+
+Without a callback or a trace the whole fit is one C call (`lm_solve`), the
+GIL released except inside func and Dfun.  With them, Python calls
+`lm_step` once per trial step and reads each record.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _messages
+from ._callbacks import FitContext
+from ._lmengine import ffi, lib
+from ._validation import FitSettings
+from .trace import Trace, TrialStep
+
+
+class EngineRun:
+    """One fit's buffers and engine state.  Its arrays are the outputs."""
+
+    def __init__(self, settings: FitSettings, stop=None):
+        m, n = settings.m, settings.n
+        self.settings = settings
+        self.x = settings.x0.copy()
+        self.fvec = np.empty(m)
+        self.fjac = np.zeros((n, m))        # column-major m x n: row j is column j
+        self.diag = settings.diag.copy() if settings.diag is not None else np.empty(n)
+        self.qtf = np.zeros(n)
+        self.ipvt = np.zeros(n, dtype=np.int32)
+        self._work = np.empty(lib.lm_work_size(m, n))
+
+        self.context = FitContext(settings.func, settings.args, settings.dfun,
+                                  settings.col_deriv, settings.jacobian0, stop)
+        self._handle = ffi.new_handle(self.context)
+        problem = ffi.new("lm_problem *")
+        problem.m, problem.n = m, n
+        problem.residual = lib._lmscope_residual
+        problem.jacobian = lib._lmscope_jacobian if settings.dfun is not None else ffi.NULL
+        problem.user = self._handle
+        problem.ftol, problem.xtol, problem.gtol = settings.ftol, settings.xtol, settings.gtol
+        problem.maxfev = settings.maxfev
+        problem.epsfcn = settings.epsfcn
+        problem.factor = settings.factor
+        problem.scale_given = settings.diag is not None
+        self._problem = problem
+        self.state = ffi.new("lm_state *")
+
+    def _pointers(self):
+        d = ffi.from_buffer
+        return (d("double[]", self.x), d("double[]", self.fvec), d("double[]", self.fjac),
+                d("double[]", self.diag), d("double[]", self.qtf), d("int[]", self.ipvt),
+                d("double[]", self._work), d("double[]", self.settings.fvec0))
+
+    def run(self, callback=None, trace: Trace | None = None) -> int:
+        """Run the fit to its end; returns the final status.  An exception
+        raised in func, Dfun or callback propagates from here."""
+        pointers = self._pointers()   # kept alive for the whole fit
+        if callback is None and trace is None:
+            status = lib.lm_init(self.state, self._problem, *pointers, ffi.NULL)
+            if status == lib.LM_RUNNING:
+                status = lib.lm_solve(self.state)
+        else:
+            status = self._run_by_steps(pointers, callback, trace)
+        if self.context.error is not None:
+            error, self.context.error = self.context.error, None
+            raise error
+        return status
+
+    def _run_by_steps(self, pointers, callback, trace) -> int:
+        n = self.settings.n
+        x, x_trial = np.empty(n), np.empty(n)
+        rec = ffi.new("lm_trial_step *")
+        rec.x, rec.x_trial = ffi.from_buffer("double[]", x), ffi.from_buffer("double[]", x_trial)
+        recorded = ffi.new("int *")
+        if trace is not None:
+            trace._start(n)
+
+        status = lib.lm_init(self.state, self._problem, *pointers, rec)
+        recorded[0] = self.state.nfev == 1   # lm_init fills the start record once f(x0) is in
+        while True:
+            if recorded[0]:
+                if trace is not None:
+                    trace._append(rec, x, x_trial)
+                if callback is not None and _wants_stop(callback, rec, x, x_trial) \
+                        and status == lib.LM_RUNNING:
+                    status = self.state.status = _messages.USER_STOP
+            if status != lib.LM_RUNNING:
+                return status
+            status = lib.lm_step(self.state, rec, recorded)
+
+
+def _wants_stop(callback, rec, x, x_trial) -> bool:
+    """Call the user's callback; True (or StopIteration) asks the fit to stop."""
+    try:
+        return callback(TrialStep.from_record(rec, x, x_trial)) is True
+    except StopIteration:
+        return True

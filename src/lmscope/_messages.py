@@ -1,0 +1,53 @@
+"""What each `ier` means: one table from the engine's status to the message,
+and to the exception or warning that `leastsq` raises without full_output.
+
+Codes 0-8 are MINPACK's `info` and mean what they mean in
+`scipy.optimize.leastsq`; the negative ones are lmscope's own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SUCCESS = (1, 2, 3, 4)
+FAILURE = (5, 6, 7, 8)
+USER_STOP = -2
+NONFINITE = -3
+
+
+class NonFiniteWarning(RuntimeWarning):
+    """The residuals or the Jacobian were not finite: the fit did not converge."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a fit ended, in the terms leastsq reports."""
+
+    ier: int
+    mesg: str
+    nfev: int
+
+
+def message(ier: int, *, ftol: float, xtol: float, gtol: float, maxfev: int,
+            detail: str = "") -> str:
+    """The human-readable reason for `ier` (SciPy's meaning, with the numbers)."""
+    text = {
+        0: "Improper input parameters.",
+        1: "Both actual and predicted relative reductions in the sum of squares\n"
+           f"  are at most ftol={ftol:g}",
+        2: f"The relative error between two consecutive iterates is at most xtol={xtol:g}",
+        3: "Both actual and predicted relative reductions in the sum of squares\n"
+           f"  are at most ftol={ftol:g} and the relative error between two consecutive\n"
+           f"  iterates is at most xtol={xtol:g}",
+        4: "The cosine of the angle between func(x) and any column of the\n"
+           f"  Jacobian is at most gtol={gtol:g} in absolute value",
+        5: f"Number of calls to function has reached maxfev = {maxfev}.",
+        6: f"ftol={ftol:g} is too small, no further reduction in the sum of squares\n"
+           "  is possible.",
+        7: f"xtol={xtol:g} is too small, no further improvement in the approximate\n"
+           "  solution is possible.",
+        8: f"gtol={gtol:g} is too small, func(x) is orthogonal to the columns of\n"
+           "  the Jacobian to machine precision.",
+        USER_STOP: "The fit was stopped on request; x is the last accepted point.",
+        NONFINITE: "The fit met non-finite values and did not converge.",
+    }[ier]
+    return f"{text} {detail}" if detail else text

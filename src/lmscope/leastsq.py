@@ -1,0 +1,116 @@
+"""`leastsq`: a drop-in for `scipy.optimize.leastsq` on lmscope's C engine."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import _messages
+from ._engine import EngineRun
+from ._lmengine import ffi, lib
+from ._validation import check_options, prepare
+
+
+def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
+            ftol=1.49012e-08, xtol=1.49012e-08, gtol=0.0, maxfev=0, epsfcn=None,
+            factor=100, diag=None, *, callback=None, trace=None, stop=None):
+    """Minimize the sum of squares of func(x, *args) by MINPACK's
+    Levenberg-Marquardt method (lmder with Dfun, lmdif without).
+
+    The signature, defaults, return values, exceptions and warnings are those
+    of `scipy.optimize.leastsq` (SciPy >= 1.15), and on the same problem the
+    iterates are the same.  Returns `(x, ier)`, or with `full_output`
+    `(x, cov_x, infodict, mesg, ier)` where infodict holds `fvec`, `nfev`,
+    `njev` (with Dfun), `fjac`, `ipvt` (0-based) and `qtf`.
+
+    Keyword-only extensions, free when unused:
+
+    callback : callable(TrialStep), optional
+        Called with the starting point and after every trial step.  Returning
+        True or raising StopIteration stops the fit with ier = -2 and the
+        outputs at the last accepted point.
+    trace : lmscope.Trace, optional
+        Cleared, then filled with every trial step.
+    stop : object with is_set(), e.g. threading.Event, optional
+        Checked before every evaluation of func or Dfun; once set, the fit
+        stops with ier = -2.
+
+    Where SciPy reports success silently on NaN residuals, lmscope returns
+    ier = -3 with a RuntimeWarning (`lmscope.NonFiniteWarning`) and the last
+    accepted finite point.  On ier = -2 or -3, `fjac`, `ipvt` and `qtf` are
+    None when the stop interrupted the Jacobian's evaluation.
+    """
+    check_options(callback, trace, stop)
+    settings = prepare(func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev,
+                       epsfcn, factor, diag)
+    has_dfun = Dfun is not None
+
+    if settings.improper:
+        # MINPACK refuses these settings before evaluating anything (ier = 0).
+        mesg = _message(0, settings, settings.improper)
+        if not full_output:
+            raise TypeError(mesg)
+        infodict = _infodict(settings.fvec0.copy(), 0, 0, has_dfun, None, None, None)
+        return settings.x0, None, infodict, mesg, 0
+
+    run = EngineRun(settings, stop)
+    ier = run.run(callback, trace)
+    state = run.state
+    detail = _nonfinite_detail(run) if ier == _messages.NONFINITE else ""
+    mesg = _message(ier, settings, detail)
+    if ier == _messages.NONFINITE:
+        warnings.warn(mesg, _messages.NonFiniteWarning, stacklevel=2)
+
+    if not full_output:
+        if ier in _messages.FAILURE:
+            warnings.warn(mesg, RuntimeWarning, stacklevel=2)
+        return run.x, ier
+
+    if state.factorization_valid:
+        fjac, ipvt, qtf = run.fjac, run.ipvt, run.qtf
+    else:
+        fjac = ipvt = qtf = None
+    cov_x = _cov_x(run) if ier in _messages.SUCCESS else None
+    infodict = _infodict(run.fvec, state.nfev, state.njev, has_dfun, fjac, ipvt, qtf)
+    return run.x, cov_x, infodict, mesg, ier
+
+
+def _message(ier, settings, detail):
+    return _messages.message(ier, ftol=settings.ftol, xtol=settings.xtol,
+                             gtol=settings.gtol, maxfev=settings.maxfev, detail=detail)
+
+
+def _infodict(fvec, nfev, njev, has_dfun, fjac, ipvt, qtf) -> dict:
+    """SciPy's keys in SciPy's order."""
+    info = {"fvec": fvec, "nfev": int(nfev)}
+    if has_dfun:
+        info["njev"] = int(njev)
+    info.update(fjac=fjac, ipvt=ipvt, qtf=qtf)
+    return info
+
+
+def _nonfinite_detail(run: EngineRun) -> str:
+    state = run.state
+    if state.nfev == 1 and not np.all(np.isfinite(run.fvec)):
+        return "func returned non-finite residuals at x0."
+    if not state.factorization_valid and state.last_trial_finite:
+        source = "Dfun" if run.settings.dfun is not None else "The forward-difference Jacobian"
+        return (f"{source} had non-finite entries at the current point; "
+                f"x is the last accepted point.")
+    return ("func returned non-finite residuals at the last trial point and the "
+            "trust region shrank against them; x is the last accepted finite point.")
+
+
+def _cov_x(run: EngineRun):
+    """(J^T J)^-1 from the final factorization, computed as SciPy does:
+    P R^-1 (P R^-1)^T, or None when R has a zero on its diagonal."""
+    n = run.settings.n
+    rinv = np.empty((n, n))                     # column-major: rinv.T is R^-1
+    singular = lib.lm_upper_triangular_inverse(
+        n, ffi.from_buffer("double[]", run.fjac), run.settings.m,
+        ffi.from_buffer("double[]", rinv))
+    if singular:
+        return None
+    inv_r = np.empty((n, n))
+    inv_r[run.ipvt] = rinv.T                    # the permutation, applied to rows
+    return inv_r @ inv_r.T
