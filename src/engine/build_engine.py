@@ -9,13 +9,14 @@ from pathlib import Path
 from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ["enorm.c", "qrfac.c", "qrsolv.c", "lmpar.c", "fdjac.c", "covar.c", "driver.c"]
+SOURCES = ["enorm.c", "qrfac.c", "qrsolv.c", "lmpar.c", "fdjac.c", "covar.c", "driver.c",
+           "python_callbacks.c"]
 
 
-def _declarations() -> str:
-    """The public header without its preprocessor lines, which cdef cannot read."""
-    header = (HERE / "lmscope_engine.h").read_text()
-    return "\n".join(line for line in header.splitlines() if not line.lstrip().startswith("#"))
+def _declarations(header: str) -> str:
+    """A header without its preprocessor lines, which cdef cannot read."""
+    text = (HERE / header).read_text()
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
 def _source_path(name: str) -> str:
@@ -34,19 +35,20 @@ def _sanitizer_flags() -> list[str]:
             "-fno-omit-frame-pointer", "-g"]
 
 
-# The residual and Jacobian trampolines live in lmscope/_callbacks.py; C reaches
-# them through these extern "Python" declarations, and cffi takes the GIL back
-# on the way in.
+# The residual and Jacobian trampolines live in lmscope/_callbacks.py; the
+# adapters in python_callbacks.c reach them through these declarations ("+C":
+# callable from another C file), and cffi takes the GIL back on the way in.
 CALLBACKS = """
-extern "Python" int _lmscope_residual(void *, int, int, const double *, double *, int);
-extern "Python" int _lmscope_jacobian(void *, int, int, const double *, double *, int);
+extern "Python+C" int _lmscope_residual(void *, int);
+extern "Python+C" int _lmscope_jacobian(void *);
 """
 
 ffibuilder = FFI()
-ffibuilder.cdef(_declarations() + CALLBACKS)
+ffibuilder.cdef(_declarations("lmscope_engine.h") + _declarations("python_callbacks.h")
+               + CALLBACKS)
 ffibuilder.set_source(
     "lmscope._lmengine",
-    '#include "lmscope_engine.h"',
+    '#include "lmscope_engine.h"\n#include "python_callbacks.h"',
     sources=[_source_path(name) for name in SOURCES],
     include_dirs=[str(HERE)],
     # Fused multiply-add rounds differently from MINPACK's separate multiply

@@ -1,9 +1,11 @@
-"""The C engine's residual and Jacobian callbacks, and how exceptions cross C.
+"""The engine's residual and Jacobian callbacks, and how exceptions cross C.
 
-C reaches the user's `func` and `Dfun` through the two `extern "Python"`
-trampolines below; cffi takes the GIL back on the way in.  Each fit owns a
-`FitContext`, passed to C as a `void *` handle, so fits on several threads
-and fits nested inside another fit's `func` never share state.
+C reaches the user's `func` and `Dfun` through the two trampolines below
+(via the adapters of src/engine/python_callbacks.c, which copy the point
+into `FitContext.x_eval` and the residuals out of `FitContext.f_eval`); cffi
+takes the GIL back on the way in.  Each fit owns a `FitContext`, passed to
+C as a `void *` handle, so fits on several threads and fits nested inside
+another fit's `func` never share state.
 
 An exception raised by user code (KeyboardInterrupt included) is stored on
 the context and a negative flag is returned, so C unwinds normally; the
@@ -16,41 +18,44 @@ import numpy as np
 from ._lmengine import ffi, lib
 
 _FLOAT64 = np.dtype(np.float64)
+_CALLBACK_ERROR = lib.LM_CALLBACK_ERROR
+_USER_STOP = lib.LM_USER_STOP
 
 
 class FitContext:
-    """What the callbacks of one fit need: the user's functions and settings,
-    the first evaluations (reused, not repeated), and what went wrong."""
+    """What the callbacks of one fit need: the user's functions, the
+    buffers shared with C, the first Jacobian (reused, not recomputed), and
+    what went wrong."""
 
-    __slots__ = ("func", "args", "dfun", "col_deriv", "jacobian0", "stop", "error")
+    __slots__ = ("func", "args", "dfun", "col_deriv", "jacobian0", "stop", "error",
+                 "x_eval", "f_eval", "jac_rows", "m", "n", "_residual_shape")
 
-    def __init__(self, func, args, dfun, col_deriv, jacobian0, stop):
+    def __init__(self, func, args, dfun, col_deriv, jacobian0, stop, jac_rows):
         self.func = func
         self.args = args
         self.dfun = dfun
         self.col_deriv = col_deriv
         # Dfun(x0) was evaluated while checking its shape; the engine's first
-        # Jacobian is at x0 too, so it is used instead of a second call.
+        # Jacobian is at x0 too, so that value is used instead of a second call.
         self.jacobian0 = jacobian0
         self.stop = stop
         self.error: BaseException | None = None
-
-
-def _point(x, n: int) -> np.ndarray:
-    """A fresh array for the user: storing it or writing into it cannot
-    touch the engine's buffers."""
-    return np.frombuffer(ffi.buffer(x, n * _FLOAT64.itemsize), dtype=_FLOAT64).copy()
+        self.n, self.m = jac_rows.shape
+        self.x_eval = np.empty(self.n)
+        self.f_eval = np.empty(self.m)
+        self.jac_rows = jac_rows      # (n, m): the engine's column-major fjac
+        self._residual_shape = (self.m,)
 
 
 def residuals_as_float64(values, m: int) -> np.ndarray:
-    """func's output as a contiguous float64 vector of length m, or a
-    ValueError that says what came back instead."""
-    r = np.ascontiguousarray(values, dtype=_FLOAT64)
+    """func's output as a float64 vector of length m, or a ValueError that
+    says what came back instead."""
+    r = np.asarray(values, dtype=_FLOAT64)
     if r.ndim > 1 or r.size != m:
         raise ValueError(
             f"func returned an array of shape {r.shape} at this point, but {m} "
             f"residuals at x0; func must always return the same number of residuals")
-    return r
+    return r.reshape(m)
 
 
 def jacobian_rows(values, m: int, n: int, col_deriv: bool) -> np.ndarray:
@@ -72,34 +77,35 @@ def jacobian_rows(values, m: int, n: int, col_deriv: bool) -> np.ndarray:
 
 
 @ffi.def_extern()
-def _lmscope_residual(handle, m, n, x, fvec, kind):
+def _lmscope_residual(handle, kind):
     context = ffi.from_handle(handle)
     try:
         if context.stop is not None and context.stop.is_set():
-            return lib.LM_USER_STOP
-        r = residuals_as_float64(context.func(_point(x, n), *context.args), m)
-        ffi.memmove(fvec, r, m * _FLOAT64.itemsize)
+            return _USER_STOP
+        # A copy: storing x or writing into it cannot touch the engine's buffers.
+        r = context.func(context.x_eval.copy(), *context.args)
+        if type(r) is not np.ndarray or r.shape != context._residual_shape:
+            r = residuals_as_float64(r, context.m)   # lists, scalars, wrong shapes
+        context.f_eval[:] = r
         return 0
     except BaseException as exc:  # noqa: BLE001 - carried across C, re-raised by the caller
         context.error = exc
-        return lib.LM_CALLBACK_ERROR
+        return _CALLBACK_ERROR
 
 
 @ffi.def_extern()
-def _lmscope_jacobian(handle, m, n, x, fjac, ldfjac):
+def _lmscope_jacobian(handle):
     context = ffi.from_handle(handle)
     try:
         if context.stop is not None and context.stop.is_set():
-            return lib.LM_USER_STOP
+            return _USER_STOP
         if context.jacobian0 is not None:
             rows, context.jacobian0 = context.jacobian0, None
         else:
-            rows = jacobian_rows(context.dfun(_point(x, n), *context.args),
-                                 m, n, context.col_deriv)
-        target = np.frombuffer(ffi.buffer(fjac, ldfjac * n * _FLOAT64.itemsize),
-                               dtype=_FLOAT64).reshape(n, ldfjac)
-        target[:, :m] = rows
+            rows = jacobian_rows(context.dfun(context.x_eval.copy(), *context.args),
+                                 context.m, context.n, context.col_deriv)
+        context.jac_rows[...] = rows
         return 0
     except BaseException as exc:  # noqa: BLE001 - carried across C, re-raised by the caller
         context.error = exc
-        return lib.LM_CALLBACK_ERROR
+        return _CALLBACK_ERROR

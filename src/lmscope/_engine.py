@@ -30,14 +30,21 @@ class EngineRun:
         self.ipvt = np.zeros(n, dtype=np.int32)
         self._work = np.empty(lib.lm_work_size(m, n))
 
-        self.context = FitContext(settings.func, settings.args, settings.dfun,
-                                  settings.col_deriv, settings.jacobian0, stop)
-        self._handle = ffi.new_handle(self.context)
+        self.context = context = FitContext(settings.func, settings.args, settings.dfun,
+                                            settings.col_deriv, settings.jacobian0, stop,
+                                            self.fjac)
+        self._handle = ffi.new_handle(context)
+        python_fit = ffi.new("lm_python_fit *")
+        python_fit.handle = self._handle
+        python_fit.x_eval = ffi.from_buffer("double[]", context.x_eval)
+        python_fit.f_eval = ffi.from_buffer("double[]", context.f_eval)
+        python_fit.jac_eval = ffi.from_buffer("double[]", self.fjac)
+        self._python_fit = python_fit
         problem = ffi.new("lm_problem *")
         problem.m, problem.n = m, n
-        problem.residual = lib._lmscope_residual
-        problem.jacobian = lib._lmscope_jacobian if settings.dfun is not None else ffi.NULL
-        problem.user = self._handle
+        problem.residual = lib.lm_python_residual
+        problem.jacobian = lib.lm_python_jacobian if settings.dfun is not None else ffi.NULL
+        problem.user = python_fit
         problem.ftol, problem.xtol, problem.gtol = settings.ftol, settings.xtol, settings.gtol
         problem.maxfev = settings.maxfev
         problem.epsfcn = settings.epsfcn

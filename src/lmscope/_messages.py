@@ -27,27 +27,30 @@ class Outcome:
     nfev: int
 
 
+_TEXT = {
+    0: "Improper input parameters.",
+    1: "Both actual and predicted relative reductions in the sum of squares\n"
+       "  are at most ftol={ftol:g}",
+    2: "The relative error between two consecutive iterates is at most xtol={xtol:g}",
+    3: "Both actual and predicted relative reductions in the sum of squares\n"
+       "  are at most ftol={ftol:g} and the relative error between two consecutive\n"
+       "  iterates is at most xtol={xtol:g}",
+    4: "The cosine of the angle between func(x) and any column of the\n"
+       "  Jacobian is at most gtol={gtol:g} in absolute value",
+    5: "Number of calls to function has reached maxfev = {maxfev}.",
+    6: "ftol={ftol:g} is too small, no further reduction in the sum of squares\n"
+       "  is possible.",
+    7: "xtol={xtol:g} is too small, no further improvement in the approximate\n"
+       "  solution is possible.",
+    8: "gtol={gtol:g} is too small, func(x) is orthogonal to the columns of\n"
+       "  the Jacobian to machine precision.",
+    USER_STOP: "The fit was stopped on request; x is the last accepted point.",
+    NONFINITE: "The fit met non-finite values and did not converge.",
+}
+
+
 def message(ier: int, *, ftol: float, xtol: float, gtol: float, maxfev: int,
             detail: str = "") -> str:
     """The human-readable reason for `ier` (SciPy's meaning, with the numbers)."""
-    text = {
-        0: "Improper input parameters.",
-        1: "Both actual and predicted relative reductions in the sum of squares\n"
-           f"  are at most ftol={ftol:g}",
-        2: f"The relative error between two consecutive iterates is at most xtol={xtol:g}",
-        3: "Both actual and predicted relative reductions in the sum of squares\n"
-           f"  are at most ftol={ftol:g} and the relative error between two consecutive\n"
-           f"  iterates is at most xtol={xtol:g}",
-        4: "The cosine of the angle between func(x) and any column of the\n"
-           f"  Jacobian is at most gtol={gtol:g} in absolute value",
-        5: f"Number of calls to function has reached maxfev = {maxfev}.",
-        6: f"ftol={ftol:g} is too small, no further reduction in the sum of squares\n"
-           "  is possible.",
-        7: f"xtol={xtol:g} is too small, no further improvement in the approximate\n"
-           "  solution is possible.",
-        8: f"gtol={gtol:g} is too small, func(x) is orthogonal to the columns of\n"
-           "  the Jacobian to machine precision.",
-        USER_STOP: "The fit was stopped on request; x is the last accepted point.",
-        NONFINITE: "The fit met non-finite values and did not converge.",
-    }[ier]
+    text = _TEXT[ier].format(ftol=ftol, xtol=xtol, gtol=gtol, maxfev=maxfev)
     return f"{text} {detail}" if detail else text

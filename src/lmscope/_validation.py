@@ -18,6 +18,7 @@ import numpy as np
 from .trace import Trace
 
 _INT_MAX = 2**31 - 1
+_FLOAT64_EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass
@@ -75,6 +76,11 @@ def _finite(name: str, array: np.ndarray) -> None:
 
 
 def _real_scalar(name: str, value) -> float:
+    if type(value) is float or type(value) is int:   # the common case, kept cheap
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{name} must be finite, got {number}")
+        return number
     array = np.asarray(value)
     if array.ndim != 0 or array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a real number, got {value!r}")
@@ -175,7 +181,10 @@ def prepare(func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev, epsfcn,
     ftol, xtol, gtol = (_real_scalar(name, value) for name, value in
                         (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)))
     factor = _real_scalar("factor", factor)
-    epsfcn = float(np.finfo(dtype).eps) if epsfcn is None else _real_scalar("epsfcn", epsfcn)
+    if epsfcn is None:
+        epsfcn = _FLOAT64_EPS if dtype == np.float64 else float(np.finfo(dtype).eps)
+    else:
+        epsfcn = _real_scalar("epsfcn", epsfcn)
     diag = _diag(diag, n)
 
     improper = [f"{name}={value:g} must be >= 0" for name, value in
