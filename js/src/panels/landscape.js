@@ -1,0 +1,315 @@
+/**
+ * Panel 6: the cost landscape over two parameters (the `landscape` trait, a grid
+ * of log10 cost with the other parameters held at the fit's starting values) with
+ * the fit's path over it: accepted points joined by a line, rejected trial points
+ * as hollow markers. Clicking sends `pick` (new starting values for the two
+ * parameters); the selects send `landscape_params`.
+ */
+
+import { Panel } from "../panel.js";
+import { colorFor, cssGradient, finiteExtent } from "../colormap.js";
+import { formatNumber } from "../format.js";
+import { costAt, readLandscape } from "../grid.js";
+import { axis, chartOptions, createChart, uPlot } from "../plot.js";
+import { COLORS } from "../theme.js";
+
+// Hover finds the trial point nearest the cursor within this many CSS pixels.
+const HOVER_RADIUS = 10;
+
+/**
+ * @param {import("../view.js").View} view
+ * @param {{width: number, height: number}} size
+ * @returns {import("../view.js").PanelView}
+ */
+export function createLandscapePanel(view, size) {
+  const panel = new Panel("landscape", "Cost landscape");
+  const { theme } = view;
+
+  const controls = document.createElement("div");
+  controls.className = "lmscope-controls";
+  const selectI = document.createElement("select");
+  const selectJ = document.createElement("select");
+  selectI.setAttribute("aria-label", "parameter on the horizontal axis");
+  selectJ.setAttribute("aria-label", "parameter on the vertical axis");
+  controls.append(labelled("horizontal", selectI), labelled("vertical", selectJ));
+  const readout = document.createElement("div");
+  readout.className = "lmscope-readout";
+  readout.textContent = "click to start the next fit there";
+  const colorbar = document.createElement("div");
+  colorbar.className = "lmscope-colorbar";
+  const ramp = document.createElement("span");
+  ramp.className = "lmscope-ramp";
+  ramp.style.background = cssGradient();
+  const rampLo = document.createElement("span");
+  const rampHi = document.createElement("span");
+  colorbar.append("log10 cost ", rampLo, ramp, rampHi);
+  panel.el.insertBefore(controls, panel.body);
+  panel.el.append(colorbar, readout);
+
+  /** @type {import("../plot.js").Chart | null} */
+  let chart = null;
+  /** @type {import("../grid.js").Grid | null} */
+  let grid = null;
+  /** @type {string[]} the colour of each cell, computed once per landscape */
+  let cellColors = [];
+  /** the trait value the chart was built for */
+  let builtFor = /** @type {unknown} */ (undefined);
+  /** @type {{i: number, j: number} | null} parameters asked for and not yet delivered */
+  let pending = null;
+  let namesShown = "";
+  let currentSize = size;
+
+  function names() {
+    return view.model.get("param_names") ?? [];
+  }
+
+  function onSelect(/** @type {Event} */ event) {
+    let i = Number(selectI.value);
+    let j = Number(selectJ.value);
+    if (i === j) {
+      // Choosing the other axis's parameter swaps the two instead of showing a diagonal.
+      const shown = pending ?? (grid ? { i: grid.i, j: grid.j } : { i: 0, j: 1 });
+      if (event.target === selectI) j = shown.i;
+      else i = shown.j;
+    }
+    pending = { i, j };
+    view.send({ type: "landscape_params", i, j });
+    update();
+  }
+  selectI.addEventListener("change", onSelect);
+  selectJ.addEventListener("change", onSelect);
+
+  function fillSelects() {
+    const key = names().join("\u0000");
+    if (key === namesShown) return;
+    namesShown = key;
+    for (const select of [selectI, selectJ]) {
+      select.replaceChildren(...names().map((name, k) => new Option(name, String(k))));
+    }
+  }
+
+  function build() {
+    if (!grid) return;
+    const g = grid;
+    const [lo, hi] = finiteExtent(g.cost);
+    cellColors = Array.from(g.cost, (v) => `rgb(${colorFor(v, lo, hi).join(",")})`);
+    rampLo.textContent = formatNumber(lo, 3);
+    rampHi.textContent = formatNumber(hi, 3);
+    const nameOf = (/** @type {number} */ k) => names()[k] ?? `x[${k}]`;
+    const options = chartOptions({
+      panel,
+      size: currentSize,
+      series: [{ label: nameOf(g.i) }, { label: nameOf(g.j), paths: () => null, points: { show: false } }],
+      scales: {
+        x: { time: false, auto: false, range: () => [g.ei[0], g.ei[g.ei.length - 1]] },
+        y: { auto: false, range: () => [g.ej[0], g.ej[g.ej.length - 1]] },
+      },
+      axes: [
+        axis(theme, { label: nameOf(g.i), kind: "linear", side: 2, grid: false }),
+        axis(theme, { label: nameOf(g.j), kind: "linear", grid: false }),
+      ],
+      hooks: { drawClear: [drawCells], draw: [drawPath], setCursor: [showHover] },
+    });
+    options.legend = { show: false };
+    options.cursor = { ...options.cursor, points: { show: false } };
+    chart?.destroy();
+    chart = createChart(panel.body, options, [[g.xi[0], g.xi[g.xi.length - 1]], [null, null]]);
+    chart.over.addEventListener("click", pick);
+  }
+
+  /** @param {import("../plot.js").Chart} u */
+  function drawCells(u) {
+    if (!grid) return;
+    const { ctx } = u;
+    const { ei, ej, xi } = grid;
+    const nx = xi.length;
+    ctx.save();
+    for (let r = 0; r < ej.length - 1; r++) {
+      const y0 = u.valToPos(ej[r], "y", true);
+      const y1 = u.valToPos(ej[r + 1], "y", true);
+      for (let c = 0; c < nx; c++) {
+        const x0 = u.valToPos(ei[c], "x", true);
+        const x1 = u.valToPos(ei[c + 1], "x", true);
+        ctx.fillStyle = cellColors[r * nx + c];
+        // Round outwards so neighbouring cells leave no hairline gaps.
+        ctx.fillRect(Math.floor(x0), Math.floor(y1), Math.ceil(x1) - Math.floor(x0), Math.ceil(y0) - Math.floor(y1));
+      }
+    }
+    ctx.restore();
+  }
+
+  /**
+   * Pixel positions of the path in the landscape's two parameters, or null
+   * when the fit held does not have them.
+   * @param {import("../plot.js").Chart} u
+   */
+  function pathPixels(u) {
+    const store = view.session.store;
+    if (!grid || !store || grid.i >= store.n || grid.j >= store.n) return null;
+    const { i, j } = grid;
+    const at = (/** @type {string} */ name, /** @type {number} */ k) => [
+      u.valToPos(store.component(name, k, i), "x", true),
+      u.valToPos(store.component(name, k, j), "y", true),
+    ];
+    const accepted = store.column("accepted");
+    return { store, at, accepted };
+  }
+
+  /** @param {import("../plot.js").Chart} u */
+  function drawPath(u) {
+    const path = pathPixels(u);
+    if (!path || path.store.length === 0) return;
+    const { store, at, accepted } = path;
+    const { ctx } = u;
+    const ratio = uPlot.pxRatio;
+    const radius = (store.length > 200 ? 2.5 : 3.5) * ratio;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    // The accepted path: a light line on a dark casing reads on every colour of the map.
+    ctx.beginPath();
+    for (let k = 0; k < store.length; k++) {
+      if (k > 0 && !accepted[k]) continue;
+      const [x, y] = at("x", k);
+      if (k === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    }
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.7)";
+    ctx.lineWidth = 3.5 * ratio;
+    ctx.stroke();
+    ctx.strokeStyle = "#ffffff";
+    ctx.lineWidth = 1.5 * ratio;
+    ctx.stroke();
+    ctx.lineWidth = 1.5 * ratio;
+    for (let k = 1; k < store.length; k++) {
+      const [x, y] = at("x_trial", k);
+      ctx.beginPath();
+      ctx.arc(x, y, radius, 0, 2 * Math.PI);
+      if (accepted[k]) {
+        ctx.fillStyle = COLORS.accepted;
+        ctx.fill();
+      } else {
+        ctx.strokeStyle = COLORS.rejected;
+        ctx.stroke();
+      }
+    }
+    // Start and current point, larger, so the direction of travel is clear.
+    for (const [k, color] of [[0, "#ffffff"], [store.length - 1, COLORS.trial]]) {
+      const [x, y] = at("x", /** @type {number} */ (k));
+      ctx.beginPath();
+      ctx.arc(x, y, radius * 1.8, 0, 2 * Math.PI);
+      ctx.strokeStyle = /** @type {string} */ (color);
+      ctx.lineWidth = 2 * ratio;
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  /** @param {import("../plot.js").Chart} u */
+  function showHover(u) {
+    const { left, top } = u.cursor;
+    if (!grid || left === undefined || top === undefined || left < 0 || top < 0) return;
+    const vi = u.posToVal(left, "x");
+    const vj = u.posToVal(top, "y");
+    const nameOf = (/** @type {number} */ k) => names()[k] ?? `x[${k}]`;
+    let text = `${nameOf(grid.i)} = ${formatNumber(vi, 5)}, ${nameOf(grid.j)} = ${formatNumber(vj, 5)}, log10 cost = ${formatNumber(costAt(grid, vi, vj), 4)}`;
+    const near = nearestTrial(u, left, top);
+    if (near !== null) {
+      const store = /** @type {import("../store.js").FitStore} */ (view.session.store);
+      const verdict = near === 0 ? "start" : store.column("accepted")[near] ? "accepted" : "rejected";
+      text += ` · step ${near} (${verdict}): ${nameOf(grid.i)} = ${formatNumber(store.component("x_trial", near, grid.i), 6)}, ${nameOf(grid.j)} = ${formatNumber(store.component("x_trial", near, grid.j), 6)}, ‖f‖ = ${formatNumber(store.column("fnorm_trial")[near], 6)}`;
+    }
+    readout.textContent = text;
+  }
+
+  /**
+   * @param {import("../plot.js").Chart} u
+   * @param {number} left  CSS pixels in the plot area
+   * @param {number} top
+   * @returns {number | null}
+   */
+  function nearestTrial(u, left, top) {
+    const path = pathPixels(u);
+    if (!path) return null;
+    const ratio = uPlot.pxRatio;
+    let best = null;
+    let bestDistance = HOVER_RADIUS;
+    for (let k = 0; k < path.store.length; k++) {
+      const [x, y] = path.at("x_trial", k);
+      const d = Math.hypot((x - u.bbox.left) / ratio - left, (y - u.bbox.top) / ratio - top);
+      if (d <= bestDistance) {
+        bestDistance = d;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  function pick() {
+    const u = chart;
+    if (!u || !grid) return;
+    const { left, top } = u.cursor;
+    if (left === undefined || top === undefined || left < 0 || top < 0) return;
+    const xi = u.posToVal(left, "x");
+    const xj = u.posToVal(top, "y");
+    if (Number.isFinite(xi) && Number.isFinite(xj)) view.send({ type: "pick", i: grid.i, j: grid.j, xi, xj });
+  }
+
+  function update() {
+    fillSelects();
+    const trait = view.model.get("landscape");
+    const n = names().length;
+    if (trait !== builtFor) {
+      builtFor = trait;
+      try {
+        grid = readLandscape(trait);
+      } catch (err) {
+        grid = null;
+        panel.showPlaceholder(/** @type {Error} */ (err).message);
+        return;
+      }
+      if (grid && pending && grid.i === pending.i && grid.j === pending.j) pending = null;
+      if (grid) build();
+    }
+    const shown = pending ?? (grid ? { i: grid.i, j: grid.j } : { i: 0, j: Math.min(1, n - 1) });
+    selectI.value = String(shown.i);
+    selectJ.value = String(shown.j);
+    controls.hidden = n < 2;
+    colorbar.hidden = !grid;
+    if (n < 2) return panel.showPlaceholder("needs ≥ 2 parameters");
+    if (!grid) return panel.showPlaceholder("computing…");
+    panel.showPlaceholder(null);
+    const fitId = view.session.store?.fitId;
+    panel.setNote(
+      pending ? "computing the new landscape…" : fitId !== undefined && grid.fitId !== fitId ? `landscape of fit ${grid.fitId}` : "",
+    );
+    chart?.redraw(false, false);
+  }
+
+  return {
+    el: panel.el,
+    update,
+    resize(size) {
+      currentSize = size;
+      chart?.setSize(size);
+    },
+    destroy() {
+      selectI.removeEventListener("change", onSelect);
+      selectJ.removeEventListener("change", onSelect);
+      chart?.over.removeEventListener("click", pick);
+      chart?.destroy();
+    },
+  };
+}
+
+/**
+ * @param {string} text
+ * @param {HTMLElement} control
+ */
+function labelled(text, control) {
+  const label = document.createElement("label");
+  label.append(`${text} `, control);
+  return label;
+}

@@ -1,0 +1,132 @@
+/**
+ * The page side of protocol v1 as a state machine without DOM: it receives the
+ * kernel's custom messages, keeps the current fit's store, and says when the page
+ * must ask for a replay. Keeping it pure lets the tests drive every
+ * out-of-order case the network and reloads can produce.
+ */
+
+import { decodeSteps } from "./decode.js";
+import { FitStore } from "./store.js";
+
+/**
+ * @typedef {object} Outcome
+ * @property {boolean} changed  something visible changed: redraw
+ * @property {boolean} replay   send `{type: "replay"}` to the kernel now
+ */
+
+const NOTHING = Object.freeze({ changed: false, replay: false });
+
+export class Session {
+  constructor() {
+    /** @type {number | null} newest fit id seen; messages of older fits are ignored */
+    this.fitId = null;
+    /** @type {FitStore | null} records of fit `fitId`, null while out of sync */
+    this.store = null;
+    /** a replay was requested and its `begin` has not come yet; stops a request per batch */
+    this.awaitingReplay = false;
+    /** a batch of the current fit could not be decoded: a replay would resend the same bytes */
+    this.broken = false;
+    /** @type {string | null} the last problem to show in the status line */
+    this.error = null;
+    /** replay requests made, exposed for tests */
+    this.replays = 0;
+  }
+
+  /**
+   * Ask for a replay unless one is outstanding. Returns whether to send it.
+   * @returns {boolean}
+   */
+  requestReplay() {
+    if (this.awaitingReplay) return false;
+    this.awaitingReplay = true;
+    this.replays += 1;
+    return true;
+  }
+
+  /**
+   * @param {unknown} msg  a custom message from the kernel
+   * @param {ArrayLike<unknown>} [buffers]
+   * @returns {Outcome}
+   */
+  receive(msg, buffers) {
+    if (msg === null || typeof msg !== "object") return NOTHING;
+    const m = /** @type {Record<string, any>} */ (msg);
+    switch (m.type) {
+      case "begin":
+        return this.begin(m);
+      case "steps":
+        return this.steps(/** @type {import("./types.js").StepsMessage} */ (m), buffers);
+      case "end":
+        if (m.fit_id !== this.fitId || !this.store) return NOTHING;
+        this.store.ended = true;
+        return { changed: true, replay: false };
+      case "error":
+        this.error = String(m.error);
+        return { changed: true, replay: false };
+      default:
+        // Unknown types come from a newer kernel; ignoring them keeps the page usable.
+        return NOTHING;
+    }
+  }
+
+  /** @param {Record<string, any>} m */
+  begin(m) {
+    const fitId = m.fit_id;
+    if (!Number.isSafeInteger(fitId)) return this.fail(`begin: fit_id ${JSON.stringify(fitId)} is not an integer`);
+    if (this.fitId !== null && fitId < this.fitId) return NOTHING;
+    if (!Number.isSafeInteger(m.n) || m.n < 0 || !Number.isSafeInteger(m.m) || m.m < 0) {
+      return this.fail(`begin: n=${JSON.stringify(m.n)} and m=${JSON.stringify(m.m)} must be non-negative integers`);
+    }
+    this.fitId = fitId;
+    this.store = new FitStore(fitId, m.n, m.m);
+    this.awaitingReplay = false;
+    this.broken = false;
+    this.error = null;
+    return { changed: true, replay: false };
+  }
+
+  /**
+   * @param {import("./types.js").StepsMessage} m
+   * @param {ArrayLike<unknown> | undefined} buffers
+   * @returns {Outcome}
+   */
+  steps(m, buffers) {
+    const fitId = m.fit_id;
+    if (!Number.isSafeInteger(fitId)) return this.fail(`steps: fit_id ${JSON.stringify(fitId)} is not an integer`);
+    if (this.fitId !== null && fitId < this.fitId) return NOTHING;
+    if (fitId === this.fitId && this.broken) return NOTHING;
+    if (fitId !== this.fitId || !this.store || m.start !== this.store.length) return this.lostSync(fitId);
+    let batch;
+    try {
+      batch = decodeSteps(m, buffers, this.store.n);
+    } catch (err) {
+      this.broken = true;
+      return this.fail(`fit ${fitId}: ${/** @type {Error} */ (err).message}`);
+    }
+    this.store.append(m.start, batch);
+    return { changed: true, replay: false };
+  }
+
+  /**
+   * A batch that does not continue the records held: drop them and ask for the full trace.
+   * @param {number} fitId
+   * @returns {Outcome}
+   */
+  lostSync(fitId) {
+    const hadData = this.store !== null;
+    this.fitId = this.fitId === null ? fitId : Math.max(this.fitId, fitId);
+    this.store = null;
+    // `broken` can only have been about an older fit: steps of a broken fit never get here.
+    this.broken = false;
+    return { changed: hadData, replay: this.requestReplay() };
+  }
+
+  /**
+   * @param {string} error
+   * @returns {Outcome}
+   */
+  fail(error) {
+    this.error = error;
+    return { changed: true, replay: false };
+  }
+}
