@@ -76,7 +76,6 @@ def large_m(m=200_000):
         s, c = np.sin(phase), np.cos(phase)
         return np.column_stack([powers, s, p[3] * c * 10.0 * t, p[3] * c])
 
-    y = f(truth) + 0.0 * t
     y = powers @ truth[:3] + truth[3] * np.sin(truth[4] * 10.0 * t + truth[5])
     return f, jac, np.array([0.8, -1.5, 0.7, 2.5, 0.26, -0.8])
 

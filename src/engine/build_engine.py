@@ -53,7 +53,7 @@ ffibuilder.set_source(
     include_dirs=[str(HERE)],
     # Fused multiply-add rounds differently from MINPACK's separate multiply
     # and add, which changes the iterates: keep it off for parity with SciPy.
-    extra_compile_args=["-O2", "-ffp-contract=off", "-std=c99"] + _sanitizer_flags(),
+    extra_compile_args=["-O3", "-ffp-contract=off", "-std=c99"] + _sanitizer_flags(),
     extra_link_args=_sanitizer_flags(),
     libraries=["m"],
 )

@@ -1,0 +1,81 @@
+"""Command line: `python -m lmscope demo` (a fit in the terminal, trial step by
+trial step, and a PNG of its trace) and `python -m lmscope lab` (JupyterLab
+on the teaching notebooks)."""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import Trace, leastsq
+
+
+def _demo_problem():
+    """A decaying oscillation, started far enough away that the fit has to
+    work: rejected steps, a shrinking and growing trust region."""
+    t = np.linspace(0.0, 10.0, 200)
+    rng = np.random.default_rng(3)
+    y = 3.0 * np.exp(-0.35 * t) * np.cos(1.7 * t + 0.4) + 0.05 * rng.standard_normal(t.size)
+
+    def residuals(p):
+        amplitude, rate, frequency, phase = p
+        return amplitude * np.exp(-rate * t) * np.cos(frequency * t + phase) - y
+
+    return residuals, np.array([1.0, 1.0, 1.2, 0.0]), ("amplitude", "rate", "frequency", "phase")
+
+
+def demo(png: Path) -> int:
+    residuals, x0, names = _demo_problem()
+    print("Fitting A exp(-k t) cos(w t + phi) to 200 noisy points, from x0 =", x0)
+    print(f"{'iter':>4} {'nfev':>5} {'||f|| tried':>12} {'lambda':>10} {'delta':>10} "
+          f"{'rho':>9}  step")
+
+    def show(step):
+        if step.iteration == 0:
+            print(f"{0:4d} {step.nfev:5d} {step.fnorm_trial:12.6g} {'':>10} {'':>10} {'':>9}  start")
+            return
+        verdict = "accepted" if step.accepted else "rejected"
+        print(f"{step.iteration:4d} {step.nfev:5d} {step.fnorm_trial:12.6g} {step.par:10.3g} "
+              f"{step.delta:10.3g} {step.ratio:9.3g}  {verdict}")
+
+    trace = Trace()
+    x, cov_x, info, mesg, ier = leastsq(residuals, x0, full_output=True, callback=show,
+                                        trace=trace)
+    print(f"\nier = {ier}: {mesg}")
+    print(f"nfev = {info['nfev']}, ||f|| = {np.linalg.norm(info['fvec']):.6g}")
+    if cov_x is not None:
+        s_sq = np.sum(info["fvec"] ** 2) / (len(info["fvec"]) - len(x))
+        for name, value, error in zip(names, x, np.sqrt(np.diag(cov_x) * s_sq)):
+            print(f"  {name:>9} = {value: .6g} +/- {error:.2g}")
+    figure = trace.plot(names=names)
+    figure.savefig(png, dpi=110)
+    print(f"trace plot written to {png}")
+    return 0 if ier in (1, 2, 3, 4) else 1
+
+
+def lab(notebooks: Path) -> int:
+    if not notebooks.is_dir():
+        print(f"lmscope lab: no notebooks folder at {notebooks}; run it from the "
+              f"project's root or pass --notebooks", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, "-m", "jupyterlab", str(notebooks)])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="lmscope", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo_parser = commands.add_parser("demo", help="a fit in the terminal, and a PNG of its trace")
+    demo_parser.add_argument("--png", type=Path, default=Path("lmscope-demo.png"))
+    lab_parser = commands.add_parser("lab", help="open the teaching notebooks in JupyterLab")
+    lab_parser.add_argument("--notebooks", type=Path, default=Path("notebooks"))
+    options = parser.parse_args(argv)
+    if options.command == "demo":
+        return demo(options.png)
+    return lab(options.notebooks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
