@@ -1,12 +1,18 @@
 /*
- * lm_upper_triangular_inverse: R^-1 for an upper triangular R, the core of
- * leastsq's cov_x.
+ * What leastsq's cov_x needs: the inverse of J^T J from the final QR
+ * factorization J P = Q R,
  *
- * With A P = Q R from the final Jacobian, the Gauss-Newton estimate of the
- * inverse Hessian is (A^T A)^-1 = P R^-1 R^-T P^T (User Guide for MINPACK-1,
- * section on COVAR; SciPy computes cov_x this way since gh-4555, because
- * inverting R directly keeps the result symmetric positive semidefinite).
- * The caller applies P and forms the product.
+ *     (J^T J)^-1 = P R^-1 R^-T P^T
+ *
+ * (User Guide for MINPACK-1, the discussion of COVAR).  Inverting R, rather
+ * than forming and inverting R^T R, keeps the result symmetric positive
+ * semidefinite; SciPy computes cov_x this way since its gh-4555.
+ */
+#include <string.h>
+#include "lmscope_engine.h"
+
+/*
+ * lm_upper_triangular_inverse: R^-1 for an upper triangular R.
  *
  * Column j of R^-1 follows from the leading (j x j) block already inverted:
  *     Rinv[j][j] = 1 / R[j][j],
@@ -14,16 +20,13 @@
  * (the unblocked algorithm of LAPACK's xTRTI2).
  *
  *   n      input    order
- *   r      input    n x n upper triangle used, column-major, leading dimension ldr
+ *   r      input    n x n, upper triangle used, column-major, leading dimension ldr
  *   rinv   output   n x n column-major (leading dimension n); strict lower
  *                   triangle set to zero
  *
  * Returns 0, or j + 1 when R[j][j] is exactly zero (R is singular: cov_x is
  * then reported as None, as SciPy does).
  */
-#include <string.h>
-#include "lmscope_engine.h"
-
 int lm_upper_triangular_inverse(int n, const double *r, int ldr, double *rinv)
 {
     memset(rinv, 0, sizeof(double) * (size_t)n * (size_t)n);
@@ -51,6 +54,37 @@ int lm_upper_triangular_inverse(int n, const double *r, int ldr, double *rinv)
         }
         for (int i = 0; i < j; i++)
             col[i] *= ajj;
+    }
+    return 0;
+}
+
+/*
+ * lm_covariance: cov = P R^-1 R^-T P^T, with R and P as lm_qrfac left them
+ * in fjac (upper triangle, leading dimension ldfjac) and ipvt (0-based).
+ *
+ *   cov    output      n x n, symmetric (so its storage order does not matter)
+ *   work   workspace   n x n
+ *
+ * Returns 0, or the nonzero value of lm_upper_triangular_inverse when R is
+ * singular (cov is then not set).
+ */
+int lm_covariance(int n, const double *fjac, int ldfjac, const int *ipvt,
+                  double *cov, double *work)
+{
+    int singular = lm_upper_triangular_inverse(n, fjac, ldfjac, work);
+    if (singular)
+        return singular;
+    /* Row i of R^-1 belongs to parameter ipvt[i]; R^-1 is upper triangular,
+       so the product of rows i <= j starts at column j. */
+    for (int i = 0; i < n; i++) {
+        for (int j = i; j < n; j++) {
+            double sum = 0.0;
+            for (int k = j; k < n; k++)
+                sum += work[(size_t)i + (size_t)k * (size_t)n]
+                       * work[(size_t)j + (size_t)k * (size_t)n];
+            cov[(size_t)ipvt[i] * (size_t)n + (size_t)ipvt[j]] = sum;
+            cov[(size_t)ipvt[j] * (size_t)n + (size_t)ipvt[i]] = sum;
+        }
     }
     return 0;
 }

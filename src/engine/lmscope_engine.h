@@ -142,5 +142,7 @@ int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
              const double *fvec, double *fjac, int ldfjac, double epsfcn,
              double *wa);
 int lm_upper_triangular_inverse(int n, const double *r, int ldr, double *rinv);
+int lm_covariance(int n, const double *fjac, int ldfjac, const int *ipvt,
+                  double *cov, double *work);
 
 #endif

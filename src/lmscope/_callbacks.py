@@ -30,7 +30,7 @@ class FitContext:
     __slots__ = ("func", "args", "dfun", "col_deriv", "jacobian0", "stop", "error",
                  "x_eval", "f_eval", "jac_rows", "m", "n", "_residual_shape")
 
-    def __init__(self, func, args, dfun, col_deriv, jacobian0, stop, jac_rows):
+    def __init__(self, func, args, dfun, col_deriv, jacobian0, stop, x_eval, f_eval, jac_rows):
         self.func = func
         self.args = args
         self.dfun = dfun
@@ -41,8 +41,8 @@ class FitContext:
         self.stop = stop
         self.error: BaseException | None = None
         self.n, self.m = jac_rows.shape
-        self.x_eval = np.empty(self.n)
-        self.f_eval = np.empty(self.m)
+        self.x_eval = x_eval          # (n,): the point C asks about
+        self.f_eval = f_eval          # (m,): where f goes
         self.jac_rows = jac_rows      # (n, m): the engine's column-major fjac
         self._residual_shape = (self.m,)
 

@@ -24,21 +24,22 @@ class EngineRun:
         self.settings = settings
         self.x = settings.x0.copy()
         self.fvec = np.empty(m)
-        self.fjac = np.zeros((n, m))        # column-major m x n: row j is column j
+        self.fjac = np.empty((n, m))        # column-major m x n: row j is column j
         self.diag = settings.diag.copy() if settings.diag is not None else np.empty(n)
-        self.qtf = np.zeros(n)
+        self.qtf = np.empty(n)
         self.ipvt = np.zeros(n, dtype=np.int32)
         self._work = np.empty(lib.lm_work_size(m, n))
+        x_eval, f_eval = np.empty(n), np.empty(m)
 
         self.context = context = FitContext(settings.func, settings.args, settings.dfun,
                                             settings.col_deriv, settings.jacobian0, stop,
-                                            self.fjac)
+                                            x_eval, f_eval, self.fjac)
         self._handle = ffi.new_handle(context)
         python_fit = ffi.new("lm_python_fit *")
         python_fit.handle = self._handle
-        python_fit.x_eval = ffi.from_buffer("double[]", context.x_eval)
-        python_fit.f_eval = ffi.from_buffer("double[]", context.f_eval)
-        python_fit.jac_eval = ffi.from_buffer("double[]", self.fjac)
+        python_fit.x_eval = ffi.from_buffer("double[]", x_eval)
+        python_fit.f_eval = ffi.from_buffer("double[]", f_eval)
+        python_fit.jac_eval = self._fjac_pointer = ffi.from_buffer("double[]", self.fjac)
         self._python_fit = python_fit
         problem = ffi.new("lm_problem *")
         problem.m, problem.n = m, n
@@ -53,28 +54,38 @@ class EngineRun:
         self._problem = problem
         self.state = ffi.new("lm_state *")
 
-    def _pointers(self):
+    def _init(self, start_record) -> int:
         d = ffi.from_buffer
-        return (d("double[]", self.x), d("double[]", self.fvec), d("double[]", self.fjac),
-                d("double[]", self.diag), d("double[]", self.qtf), d("int[]", self.ipvt),
-                d("double[]", self._work), d("double[]", self.settings.fvec0))
+        return lib.lm_init(self.state, self._problem, d("double[]", self.x),
+                           d("double[]", self.fvec), self._fjac_pointer, d("double[]", self.diag),
+                           d("double[]", self.qtf), d("int[]", self.ipvt),
+                           d("double[]", self._work), d("double[]", self.settings.fvec0),
+                           start_record)
+
+    def covariance(self):
+        """cov_x from the final factorization, or None when R is singular."""
+        n = self.settings.n
+        cov = np.empty((n, n))
+        singular = lib.lm_covariance(n, self._fjac_pointer, self.settings.m,
+                                     ffi.from_buffer("int[]", self.ipvt),
+                                     ffi.from_buffer("double[]", cov), ffi.new("double[]", n * n))
+        return None if singular else cov
 
     def run(self, callback=None, trace: Trace | None = None) -> int:
         """Run the fit to its end; returns the final status.  An exception
         raised in func, Dfun or callback propagates from here."""
-        pointers = self._pointers()   # kept alive for the whole fit
         if callback is None and trace is None:
-            status = lib.lm_init(self.state, self._problem, *pointers, ffi.NULL)
+            status = self._init(ffi.NULL)
             if status == lib.LM_RUNNING:
                 status = lib.lm_solve(self.state)
         else:
-            status = self._run_by_steps(pointers, callback, trace)
+            status = self._run_by_steps(callback, trace)
         if self.context.error is not None:
             error, self.context.error = self.context.error, None
             raise error
         return status
 
-    def _run_by_steps(self, pointers, callback, trace) -> int:
+    def _run_by_steps(self, callback, trace) -> int:
         n = self.settings.n
         x, x_trial = np.empty(n), np.empty(n)
         rec = ffi.new("lm_trial_step *")
@@ -83,7 +94,7 @@ class EngineRun:
         if trace is not None:
             trace._start(n)
 
-        status = lib.lm_init(self.state, self._problem, *pointers, rec)
+        status = self._init(rec)
         recorded[0] = self.state.nfev == 1   # lm_init fills the start record once f(x0) is in
         while True:
             if recorded[0]:

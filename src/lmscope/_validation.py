@@ -64,10 +64,15 @@ def _real_array(name: str, value) -> np.ndarray:
         raise TypeError(f"{name} must be real; got complex values (dtype {array.dtype})")
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
-    return array.astype(np.float64)
+    # A new array: the caller's input is never aliased or modified.
+    return np.array(array, dtype=np.float64)
 
 
 def _finite(name: str, array: np.ndarray) -> None:
+    # x.x is finite exactly when every entry is, short of overflow; this one
+    # product costs less than an isfinite pass, which only runs when it fails.
+    if math.isfinite(float(array.ravel() @ array.ravel())):
+        return
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
         i = bad[0]
@@ -91,7 +96,7 @@ def _real_scalar(name: str, value) -> float:
 
 
 def _x0(value) -> np.ndarray:
-    x0 = _real_array("x0", value).ravel().copy()
+    x0 = _real_array("x0", value).reshape(-1)
     if x0.size == 0:
         raise TypeError("x0 is empty: leastsq needs at least one parameter")
     _finite("x0", x0)
@@ -108,7 +113,7 @@ def _first_residuals(func, x0: np.ndarray, args: tuple):
     if out.ndim > 1:
         raise ValueError(f"func must return a 1-D array of residuals; it returned shape {out.shape}")
     dtype = out.dtype if out.dtype.kind == "f" else np.dtype(np.float64)
-    return np.atleast_1d(out).astype(np.float64), dtype
+    return np.array(out, dtype=np.float64, ndmin=1), dtype
 
 
 def _first_jacobian(dfun, x0, args, m, n, col_deriv):
@@ -117,7 +122,9 @@ def _first_jacobian(dfun, x0, args, m, n, col_deriv):
     if out.dtype.kind == "c":
         raise TypeError(f"Dfun must return a real Jacobian; it returned dtype {out.dtype}")
     try:
-        return jacobian_rows(out, m, n, col_deriv).copy()
+        # No copy: the engine consumes it at its first Jacobian, before any
+        # other user code runs.
+        return jacobian_rows(out, m, n, col_deriv)
     except ValueError as exc:
         # SciPy raises TypeError for a Jacobian of the wrong shape.
         raise TypeError(str(exc)) from None
@@ -145,7 +152,7 @@ def _diag(value, n: int) -> np.ndarray | None:
         raise ValueError(f"diag has shape {diag.shape} but x0 has {n} elements; "
                          f"diag needs one positive scale per parameter")
     _finite("diag", diag)
-    return diag.copy()
+    return diag
 
 
 def check_options(callback, trace, stop) -> None:

@@ -7,7 +7,6 @@ import numpy as np
 
 from . import _messages
 from ._engine import EngineRun
-from ._lmengine import ffi, lib
 from ._validation import check_options, prepare
 
 
@@ -70,7 +69,7 @@ def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
         fjac, ipvt, qtf = run.fjac, run.ipvt, run.qtf
     else:
         fjac = ipvt = qtf = None
-    cov_x = _cov_x(run) if ier in _messages.SUCCESS else None
+    cov_x = run.covariance() if ier in _messages.SUCCESS else None
     infodict = _infodict(run.fvec, state.nfev, state.njev, has_dfun, fjac, ipvt, qtf)
     return run.x, cov_x, infodict, mesg, ier
 
@@ -99,18 +98,3 @@ def _nonfinite_detail(run: EngineRun) -> str:
                 f"x is the last accepted point.")
     return ("func returned non-finite residuals at the last trial point and the "
             "trust region shrank against them; x is the last accepted finite point.")
-
-
-def _cov_x(run: EngineRun):
-    """(J^T J)^-1 from the final factorization, computed as SciPy does:
-    P R^-1 (P R^-1)^T, or None when R has a zero on its diagonal."""
-    n = run.settings.n
-    rinv = np.empty((n, n))                     # column-major: rinv.T is R^-1
-    singular = lib.lm_upper_triangular_inverse(
-        n, ffi.from_buffer("double[]", run.fjac), run.settings.m,
-        ffi.from_buffer("double[]", rinv))
-    if singular:
-        return None
-    inv_r = np.empty((n, n))
-    inv_r[run.ipvt] = rinv.T                    # the permutation, applied to rows
-    return inv_r @ inv_r.T
