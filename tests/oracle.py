@@ -1,4 +1,6 @@
 """Comparing lmscope's outputs with SciPy's, output by output."""
+import re
+
 import numpy as np
 
 RTOL = 1e-10   # the parity tolerance of the engine issue
@@ -34,3 +36,12 @@ def assert_same_fit(ours, theirs, rtol=RTOL):
     assert (cov_x is None) == (scov is None), f"cov_x {cov_x} vs SciPy's {scov}"
     if cov_x is not None:
         assert_close(cov_x, scov, "cov_x", rtol)
+
+
+def message_words(mesg: str) -> str:
+    """A leastsq message without its numbers and `name=` labels, spacing
+    normalised: lmscope prints ftol=1.49012e-08 where SciPy prints
+    0.000000, and breaks lines elsewhere; the words must be the same."""
+    text = re.sub(r"\b\w+\s*=\s*", "", mesg)
+    text = re.sub(r"[-+]?\d[\d.]*(e[-+]?\d+)?", "", text)
+    return " ".join(text.split())
