@@ -155,3 +155,16 @@ def test_parity_with_scipy_minpack1(c: Case, with_dfun: bool):
     )
     if cov_w is not None:
         assert_close(cov_g, cov_w, "cov_x")
+
+
+@pytest.mark.parametrize("number, with_dfun", sorted(SCIPY_IRREPRODUCIBLE))
+def test_lmscope_reproduces_its_own_result_where_scipy_does_not(number, with_dfun):
+    c = next(c for c in CASES if c.number == number)
+    runs = []
+    for padding in range(6):
+        # Different allocation patterns between runs: lmscope's result must not care.
+        ballast = [np.empty(17 * padding + 1) for _ in range(padding)]
+        out, _ = _fit(leastsq, c, with_dfun)
+        runs.append((out[0].tobytes(), out[2]["fvec"].tobytes(), out[2]["nfev"], out[4]))
+        del ballast
+    assert all(run == runs[0] for run in runs)
