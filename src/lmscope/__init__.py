@@ -9,5 +9,15 @@ from .curve_fit import OptimizeWarning, curve_fit
 from .leastsq import leastsq
 from .trace import Trace, TrialStep
 
-__all__ = ["leastsq", "curve_fit", "OptimizeWarning", "Trace", "TrialStep", "NonFiniteWarning"]
+__all__ = ["leastsq", "curve_fit", "OptimizeWarning", "Trace", "TrialStep", "NonFiniteWarning",
+           "FitWidget", "fit_widget"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # The widget needs ipywidgets and anywidget: imported on first use, so that
+    # scripts using only leastsq and curve_fit do not pay for them.
+    if name in ("FitWidget", "fit_widget"):
+        from . import widget
+        return getattr(widget, name)
+    raise AttributeError(f"module 'lmscope' has no attribute {name!r}")

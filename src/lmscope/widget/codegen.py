@@ -1,0 +1,95 @@
+"""`FitWidget.to_code()`: the widget's current fit as a script.
+
+Numbers are written with repr(), which round-trips float64 exactly, so the
+script repeats the widget's fit bit for bit.  The user's functions cannot be
+serialised: the script refers to them by name and says where they must come
+from.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _name(func, fallback: str) -> str:
+    name = getattr(func, "__name__", "")
+    return name if name.isidentifier() and name != "<lambda>" else fallback
+
+
+def _array(values) -> str:
+    values = np.asarray(values, dtype=np.float64).ravel()
+    return "np.array([" + ", ".join(repr(float(v)) for v in values) + "])"
+
+
+def _literal(value):
+    """repr(value) when it evaluates back to an equal value, else None."""
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return repr(value)
+    if isinstance(value, tuple):
+        items = [_literal(v) for v in value]
+        if all(item is not None for item in items):
+            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    return None
+
+
+def _options(widget) -> list[str]:
+    options = widget.settings.options()
+    lines = [f"ftol={options['ftol']!r}", f"xtol={options['xtol']!r}",
+             f"gtol={options['gtol']!r}", f"maxfev={options['maxfev']!r}",
+             f"epsfcn={options['epsfcn']!r}", f"factor={options['factor']!r}"]
+    if widget._col_deriv:
+        lines.append("col_deriv=True")
+    if widget._diag is not None:
+        lines.append(f"diag={_array(widget._diag)}")
+    return lines
+
+
+def fit_code(widget) -> str:
+    x0 = widget.x0
+    names = ", ".join(widget.names)
+    if widget._curve is not None:
+        return _curve_code(widget, x0, names)
+    func = _name(widget._func, "func")
+    lines = ["import numpy as np", "", "from lmscope import leastsq", "",
+             f"# {func}: your residual function, as passed to FitWidget; lmscope cannot copy",
+             "# its code, so define or import it before running this."]
+    call_args = [func, "x0"]
+    if widget._args:
+        literal = _literal(widget._args)
+        if literal is None:
+            lines.append("# args: the extra arguments you passed to FitWidget (not printable).")
+            lines.append("args = ...")
+        else:
+            lines.append(f"args = {literal}")
+        call_args.append("args=args")
+    if widget.use_dfun:
+        dfun = _name(widget._dfun, "Dfun")
+        lines.append(f"# {dfun}: your Jacobian function, as passed to FitWidget.")
+        call_args.append(f"Dfun={dfun}")
+    lines += ["", f"x0 = {_array(x0)}  # {names}",
+              "x, cov_x, infodict, mesg, ier = leastsq(",
+              "    " + ", ".join(call_args) + ", full_output=True,",
+              "    " + ", ".join(_options(widget)) + ")",
+              "print(ier, mesg)", "print(dict(zip(" + repr(list(widget.names)) + ", x.tolist())))", ""]
+    return "\n".join(lines)
+
+
+def _curve_code(widget, p0, names) -> str:
+    curve = widget._curve
+    model = _name(curve["model"], "model")
+    lines = ["import numpy as np", "", "from lmscope import curve_fit", "",
+             f"# {model}: your model f(xdata, *params), as passed to FitWidget.curve;",
+             "# xdata, ydata (and sigma): your data. lmscope cannot copy them: define or",
+             "# import them before running this."]
+    call = [model, "xdata", "ydata", "p0=p0"]
+    if curve["sigma"] is not None:
+        call.append("sigma=sigma")
+    if curve["jac"] is not None and widget.use_dfun:
+        call.append(f"jac={_name(curve['jac'], 'jac')}")
+    lines += ["", f"p0 = {_array(p0)}  # {names}",
+              "popt, pcov, infodict, mesg, ier = curve_fit(",
+              "    " + ", ".join(call) + ", full_output=True,",
+              "    " + ", ".join(_options(widget)) + ")",
+              "print(ier, mesg)",
+              "print(dict(zip(" + repr(list(widget.names)) + ", popt.tolist())))",
+              "print('standard errors', np.sqrt(np.diag(pcov)))", ""]
+    return "\n".join(lines)

@@ -1,0 +1,100 @@
+"""The cost landscape over two parameters, computed on a background thread.
+
+cost = 0.5 * ||f(x)||^2 on a grid over parameters i and j (the slider ranges,
+log-spaced where the slider is logarithmic), every other parameter held at x0.
+The page draws log10(cost) as a heat map under the fit's path.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+
+GRID_SIZE = 60          # points per axis for a model that is quick to evaluate
+MIN_GRID_SIZE = 12      # ... and for a slow one
+TIME_BUDGET = 3.0       # seconds a landscape may take: a slow model gets a coarser grid
+
+
+def grid_axis(lo: float, hi: float, log: bool, size: int = GRID_SIZE) -> np.ndarray:
+    """`size` increasing values over [lo, hi], log-spaced when `log` (lo > 0)."""
+    if log and lo > 0:
+        return np.geomspace(lo, hi, size)
+    return np.linspace(lo, hi, size)
+
+
+def log10_cost(func, args, x: np.ndarray) -> float:
+    """log10(0.5 ||f(x)||^2), NaN where f fails, is not finite, or is exactly 0."""
+    try:
+        fvec = np.asarray(func(x, *args), dtype=np.float64).reshape(-1)
+    except Exception:       # noqa: BLE001 - a point the model cannot evaluate has no cost
+        return math.nan
+    cost = 0.5 * float(np.dot(fvec, fvec))
+    return math.log10(cost) if math.isfinite(cost) and cost > 0 else math.nan
+
+
+class LandscapeJob:
+    """Computes one landscape on its own thread; `cancel()` ends it early
+    (checked before every evaluation) and then it reports nothing."""
+
+    def __init__(self, func, args, x0, i, j, axis_i, axis_j, fit_id, on_done):
+        self._func, self._args = func, tuple(args)
+        self._x0 = np.array(x0, dtype=np.float64)
+        self.i, self.j, self.fit_id = i, j, fit_id
+        self._axes = axis_i, axis_j       # (lo, hi, log) of each parameter's slider
+        self._on_done = on_done
+        self._cancel = threading.Event()
+        self.value: dict | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"lmscope-landscape-{fit_id}")
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> bool:
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _grid_size(self) -> int:
+        """GRID_SIZE, or fewer points when the model is too slow for the time budget."""
+        x = self._x0.copy()
+        started = time.perf_counter()
+        for _ in range(3):
+            log10_cost(self._func, self._args, x)
+        per_call = (time.perf_counter() - started) / 3
+        if per_call * GRID_SIZE ** 2 <= TIME_BUDGET:
+            return GRID_SIZE
+        return max(MIN_GRID_SIZE, int(math.sqrt(TIME_BUDGET / per_call)))
+
+    def _run(self) -> None:
+        size = self._grid_size()
+        (lo_i, hi_i, log_i), (lo_j, hi_j, log_j) = self._axes
+        self.xi = grid_axis(lo_i, hi_i, log_i, size)
+        self.xj = grid_axis(lo_j, hi_j, log_j, size)
+        x = self._x0.copy()
+        values = []
+        for xj in self.xj:              # row-major: one row per value of xj
+            for xi in self.xi:
+                if self._cancel.is_set():
+                    return
+                x[self.i], x[self.j] = xi, xj
+                values.append(log10_cost(self._func, self._args, x))
+        self.value = {
+            "i": int(self.i), "j": int(self.j),
+            "xi": [float(v) for v in self.xi], "xj": [float(v) for v in self.xj],
+            # JSON has no NaN: null marks a point without a cost.
+            "log10_cost": [v if math.isfinite(v) else None for v in values],
+            "fit_id": int(self.fit_id),
+        }
+        if not self._cancel.is_set():
+            self._on_done(self)

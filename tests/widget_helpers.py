@@ -1,0 +1,82 @@
+"""Shared pieces of the headless widget tests: problems, a message recorder,
+and a condition wait (never a fixed sleep)."""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+
+def wait_for(condition, timeout: float = 10.0, interval: float = 0.002) -> bool:
+    """Poll `condition()` until it is true or `timeout` passes; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return bool(value)
+        time.sleep(interval)
+
+
+class Recorder:
+    """Stands in for `FitPlot.send`: keeps every custom message with its buffers."""
+
+    def __init__(self):
+        self.messages: list[tuple[dict, list]] = []
+        self.times: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, widget, content, buffers=None):
+        with self._lock:
+            self.messages.append((content, [bytes(b) for b in buffers or []]))
+            self.times.append(time.monotonic())
+
+    def of_type(self, kind: str, fit_id: int | None = None) -> list[tuple[dict, list]]:
+        with self._lock:
+            return [(c, b) for c, b in self.messages
+                    if c.get("type") == kind and (fit_id is None or c.get("fit_id") == fit_id)]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+            self.times.clear()
+
+
+def exp_model(x, a, k, c):
+    return a * np.exp(-k * x) + c
+
+
+def exp_data(m: int = 40, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    x = np.linspace(0.0, 4.0, m)
+    y = exp_model(x, 2.5, 1.3, 0.5) + 0.05 * rng.standard_normal(m)
+    return x, y
+
+
+def rosenbrock(x, scale=10.0):
+    return np.array([scale * (x[1] - x[0] ** 2), 1.0 - x[0]])
+
+
+def rosenbrock_jac(x, scale=10.0):
+    return np.array([[-2.0 * scale * x[0], scale], [-1.0, 0.0]])
+
+
+class Slow:
+    """A residual that sleeps in every call (releasing the GIL), so a fit
+    takes as long as a test needs."""
+
+    def __init__(self, func, seconds: float):
+        self.func, self.seconds = func, seconds
+        self.calls = 0
+        self.__name__ = f"slow_{getattr(func, '__name__', 'func')}"
+
+    def __call__(self, x, *args):
+        self.calls += 1
+        time.sleep(self.seconds)
+        return self.func(x, *args)
+
+
+def downhill(x):
+    """exp(x): no minimum, so every trial step goes further downhill; the fit
+    runs until maxfev (or underflow, after about 700 steps)."""
+    return np.exp(x)
