@@ -39,7 +39,7 @@ def _sanitizer_flags() -> list[str]:
 # adapters in python_callbacks.c reach them through these declarations ("+C":
 # callable from another C file), and cffi takes the GIL back on the way in.
 CALLBACKS = """
-extern "Python+C" int _lmscope_residual(void *, int);
+extern "Python+C" int _lmscope_residual(void *);
 extern "Python+C" int _lmscope_jacobian(void *);
 """
 

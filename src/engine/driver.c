@@ -18,11 +18,12 @@
  * MINPACK builds.
  *
  * Non-finite values: a trial point where f is NaN or infinite is rejected
- * like any failed step (MINPACK's own arithmetic does that: actred = -1).
- * But the fit never reports convergence right after such a trial, since the
- * radius then shrank against a wall rather than around a minimum; it
- * reports LM_NONFINITE instead.  Non-finite f at the start, or a non-finite
- * Jacobian, stop the fit at once with LM_NONFINITE.
+ * like any failed step (MINPACK's own arithmetic does that: actred = -1),
+ * so a fit can recover from one far trial.  But a fit that stops in an
+ * outer iteration that met such a trial reports LM_NONFINITE, not
+ * convergence: its radius shrank against a wall of NaN or infinity, not
+ * around a minimum.  Non-finite f at the start, or a non-finite Jacobian,
+ * stop the fit at once with LM_NONFINITE.
  */
 #include <float.h>
 #include <math.h>
@@ -69,10 +70,14 @@ static int improper(const lm_problem *p, const double *diag)
 
 int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
             double *fjac, double *diag, double *qtf, int *ipvt, double *work,
-            const double *fvec0, lm_trial_step *start)
+            const double *fvec0, lm_trial_step *start, int *recorded)
 {
     memset(s, 0, sizeof *s);
+    *recorded = 0;
     s->problem = *problem;
+    if (improper(problem, diag))
+        return s->status = LM_IMPROPER_INPUT;
+
     s->x = x;
     s->fvec = fvec;
     s->fjac = fjac;
@@ -83,16 +88,13 @@ int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
     s->wa2 = work + problem->n;
     s->wa3 = work + 2 * (size_t)problem->n;
     s->wa4 = work + 3 * (size_t)problem->n;
-    s->last_trial_finite = 1;
-
-    if (improper(problem, diag))
-        return s->status = LM_IMPROPER_INPUT;
 
     const int m = problem->m, n = problem->n;
     if (fvec0 != NULL) {
         memcpy(fvec, fvec0, sizeof(double) * (size_t)m);
     } else {
         int flag = problem->residual(problem->user, m, n, x, fvec, LM_EVAL_TRIAL);
+        s->nfev = 1;
         if (flag < 0)
             return s->status = flag;
     }
@@ -114,6 +116,7 @@ int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
         start->actred = start->prered = start->gnorm = NAN;
         start->par = 0.0;
         start->accepted = 1;
+        *recorded = 1;
     }
     return s->status;
 }
@@ -127,16 +130,15 @@ static int begin_iteration(lm_state *s)
     const int m = p->m, n = p->n;
 
     s->factorization_valid = 0;
+    s->nonfinite_trials = 0;
     /* njev counts Jacobians either way; forward differences also count
        their n evaluations of f in nfev, as lmdif does. */
     int flag;
-    if (p->jacobian != NULL) {
+    if (p->jacobian != NULL)
         flag = p->jacobian(p->user, m, n, s->x, s->fjac, m);
-    } else {
+    else
         flag = lm_fdjac(p->residual, p->user, m, n, s->x, s->fvec, s->fjac,
-                        m, p->epsfcn, s->wa4);
-        s->nfev += n;
-    }
+                        m, p->epsfcn, s->wa4, &s->nfev);
     s->njev++;
     if (flag < 0)
         return flag;
@@ -200,6 +202,28 @@ static int begin_iteration(lm_state *s)
     return LM_RUNNING;
 }
 
+/* The record of a fit that ended at a Jacobian evaluation: no point was
+   tried, but nfev, njev and gnorm moved. */
+static void record_jacobian_stop(const lm_state *s, lm_trial_step *rec, int *recorded)
+{
+    const int n = s->problem.n;
+    *recorded = 1;
+    if (rec == NULL)
+        return;
+    rec->iteration = s->iter;
+    rec->nfev = s->nfev;
+    rec->njev = s->njev;
+    memcpy(rec->x, s->x, sizeof(double) * (size_t)n);
+    memcpy(rec->x_trial, s->x, sizeof(double) * (size_t)n);
+    rec->fnorm = rec->fnorm_trial = s->fnorm;
+    rec->pnorm = rec->ratio = rec->actred = rec->prered = NAN;
+    /* Before the first factorization there is no radius yet. */
+    rec->delta = s->delta != 0.0 ? s->delta : NAN;
+    rec->par = s->par;
+    rec->gnorm = s->gnorm;
+    rec->accepted = 0;
+}
+
 int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
 {
     const lm_problem *p = &s->problem;
@@ -212,8 +236,12 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
 
     if (s->need_jacobian) {
         int status = begin_iteration(s);
-        if (status != LM_RUNNING)
-            return s->status = status;
+        if (status != LM_RUNNING) {
+            s->status = status;
+            if (status != LM_CALLBACK_ERROR)
+                record_jacobian_stop(s, rec, recorded);
+            return status;
+        }
         s->need_jacobian = 0;
     }
 
@@ -236,7 +264,8 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
     if (flag < 0)
         return s->status = flag;
     double fnorm1 = lm_enorm(m, s->wa4);
-    s->last_trial_finite = isfinite(fnorm1);
+    if (!isfinite(fnorm1))
+        s->nonfinite_trials++;
 
     /* Actual reduction; -1 when ||f(x+p)|| >= 10 ||f(x)|| (or f(x+p) is not
        finite), a value large enough to reject and small enough not to
@@ -333,9 +362,9 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
             info = LM_GTOL_TOO_SMALL;
     }
     if (info != 0) {
-        /* Stopping right after a non-finite trial means the radius shrank
+        /* After non-finite trials in this iteration the radius shrank
            against a wall of NaN or infinity, not around a minimum. */
-        s->status = s->last_trial_finite ? info : LM_NONFINITE;
+        s->status = s->nonfinite_trials == 0 ? info : LM_NONFINITE;
         return s->status;
     }
     return LM_RUNNING;

@@ -15,6 +15,7 @@
  *   fjac            output        m x n (ldfjac), column-major
  *   epsfcn          input
  *   wa              workspace     m
+ *   nfev            input/output  incremented once per residual call
  *
  * Returns 0, or the negative flag of a residual call that asked to stop
  * (fjac is then partly overwritten).
@@ -25,7 +26,7 @@
 
 int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
              const double *fvec, double *fjac, int ldfjac, double epsfcn,
-             double *wa)
+             double *wa, int *nfev)
 {
     const double epsmch = DBL_EPSILON;
     const double eps = sqrt(epsfcn > epsmch ? epsfcn : epsmch);
@@ -37,6 +38,7 @@ int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
             h = eps;
         x[j] = temp + h;
         int flag = residual(user, m, n, x, wa, LM_EVAL_JACOBIAN);
+        (*nfev)++;
         x[j] = temp;
         if (flag < 0)
             return flag;

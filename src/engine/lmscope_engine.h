@@ -101,11 +101,13 @@ typedef struct lm_state {
     double *wa1, *wa2, *wa3;      /* workspace, n each */
     double *wa4;                  /* workspace, m */
     int status;                   /* an lm_status */
-    int nfev, njev;
+    int nfev, njev;               /* calls of the residual / Jacobian callbacks */
     int iter;                     /* MINPACK's iter: 1 + accepted steps */
     int need_jacobian;            /* the next lm_step starts an outer iteration */
-    int factorization_valid;      /* fjac/ipvt/qtf describe the Jacobian at x */
-    int last_trial_finite;        /* f(x_trial) of the latest trial was finite */
+    int factorization_valid;      /* fjac/ipvt/qtf hold a complete factorization: of the
+                                     Jacobian at x, or, once a trial was accepted, at the
+                                     point before (MINPACK's outputs, as SciPy's) */
+    int nonfinite_trials;         /* trials of this outer iteration where f was not finite */
     double fnorm, xnorm, gnorm, delta, par;
 } lm_state;
 
@@ -115,15 +117,20 @@ size_t lm_work_size(int m, int n);
 /* Validate settings and evaluate f(x0).  If fvec0 is not NULL it holds
    f(x0) already (the caller checked the function's output shape with it)
    and is copied instead of calling residual again; nfev still counts it.
-   Returns LM_RUNNING or a final status; fills `start` (may be NULL) with
-   the iteration-0 record. */
+   All arrays must be distinct.  Returns LM_RUNNING or a final status;
+   *recorded is set to 1 when `start` (may be NULL) was filled with the
+   iteration-0 record, 0 when the fit stopped before f(x0) was known. */
 int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
             double *fjac, double *diag, double *qtf, int *ipvt, double *work,
-            const double *fvec0, lm_trial_step *start);
+            const double *fvec0, lm_trial_step *start, int *recorded);
 
 /* Make one trial step.  Returns LM_RUNNING while the fit goes on, else the
-   final status.  *recorded is set to 1 when a trial was made and `rec`
-   (may be NULL) was filled, 0 when the fit stopped before trying a point. */
+   final status.  *recorded is set to 1 when `rec` (may be NULL) was filled:
+   after every trial, and also when the fit ends at a Jacobian evaluation
+   (gtol met, a non-finite Jacobian, a stop), in which case the record tried
+   no point: x_trial = x, pnorm and ratio are NaN, accepted is 0, and nfev,
+   njev and gnorm are the final ones.  *recorded is 0 only when a callback
+   error ended the fit. */
 int lm_step(lm_state *s, lm_trial_step *rec, int *recorded);
 
 /* lm_step until the fit stops; returns the final status. */
@@ -140,7 +147,7 @@ void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
               double *sdiag, double *wa1, double *wa2);
 int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
              const double *fvec, double *fjac, int ldfjac, double epsfcn,
-             double *wa);
+             double *wa, int *nfev);
 int lm_upper_triangular_inverse(int n, const double *r, int ldr, double *rinv);
 int lm_covariance(int n, const double *fjac, int ldfjac, const int *ipvt,
                   double *cov, double *work);

@@ -4,14 +4,15 @@
 #include "python_callbacks.h"
 
 /* Defined in Python (lmscope/_callbacks.py) through cffi's extern "Python+C". */
-int _lmscope_residual(void *handle, int kind);
+int _lmscope_residual(void *handle);
 int _lmscope_jacobian(void *handle);
 
 int lm_python_residual(void *user, int m, int n, const double *x, double *fvec, int kind)
 {
     lm_python_fit *fit = user;
     memcpy(fit->x_eval, x, sizeof(double) * (size_t)n);
-    int flag = _lmscope_residual(fit->handle, kind);
+    (void)kind;   /* Python needs only the point */
+    int flag = _lmscope_residual(fit->handle);
     if (flag == 0)
         memcpy(fvec, fit->f_eval, sizeof(double) * (size_t)m);
     return flag;

@@ -31,9 +31,11 @@ class EngineRun:
         self._work = np.empty(lib.lm_work_size(m, n))
         x_eval, f_eval = np.empty(n), np.empty(m)
 
+        if settings.jacobian0 is not None:
+            self.fjac[...] = settings.jacobian0
         self.context = context = FitContext(settings.func, settings.args, settings.dfun,
-                                            settings.col_deriv, settings.jacobian0, stop,
-                                            x_eval, f_eval, self.fjac)
+                                            settings.col_deriv, settings.jacobian0 is not None,
+                                            stop, x_eval, f_eval, self.fjac)
         self._handle = ffi.new_handle(context)
         python_fit = ffi.new("lm_python_fit *")
         python_fit.handle = self._handle
@@ -54,13 +56,13 @@ class EngineRun:
         self._problem = problem
         self.state = ffi.new("lm_state *")
 
-    def _init(self, start_record) -> int:
+    def _init(self, start_record, recorded) -> int:
         d = ffi.from_buffer
         return lib.lm_init(self.state, self._problem, d("double[]", self.x),
                            d("double[]", self.fvec), self._fjac_pointer, d("double[]", self.diag),
                            d("double[]", self.qtf), d("int[]", self.ipvt),
                            d("double[]", self._work), d("double[]", self.settings.fvec0),
-                           start_record)
+                           start_record, recorded)
 
     def covariance(self):
         """cov_x from the final factorization, or None when R is singular."""
@@ -75,7 +77,7 @@ class EngineRun:
         """Run the fit to its end; returns the final status.  An exception
         raised in func, Dfun or callback propagates from here."""
         if callback is None and trace is None:
-            status = self._init(ffi.NULL)
+            status = self._init(ffi.NULL, ffi.new("int *"))
             if status == lib.LM_RUNNING:
                 status = lib.lm_solve(self.state)
         else:
@@ -94,8 +96,7 @@ class EngineRun:
         if trace is not None:
             trace._start(n)
 
-        status = self._init(rec)
-        recorded[0] = self.state.nfev == 1   # lm_init fills the start record once f(x0) is in
+        status = self._init(rec, recorded)
         while True:
             if recorded[0]:
                 if trace is not None:
@@ -111,6 +112,7 @@ class EngineRun:
 def _wants_stop(callback, rec, x, x_trial) -> bool:
     """Call the user's callback; True (or StopIteration) asks the fit to stop."""
     try:
-        return callback(TrialStep.from_record(rec, x, x_trial)) is True
+        answer = callback(TrialStep.from_record(rec, x, x_trial))
     except StopIteration:
         return True
+    return answer is True or answer is np.True_

@@ -1,12 +1,11 @@
-"""What each `ier` means: one table from the engine's status to the message,
-and to the exception or warning that `leastsq` raises without full_output.
+"""What each `ier` means: one table from the engine's status to the message.
 
 Codes 0-8 are MINPACK's `info` and mean what they mean in
-`scipy.optimize.leastsq`; the negative ones are lmscope's own.
+`scipy.optimize.leastsq`; the negative ones are lmscope's own.  Which codes
+count as success or failure (and so raise or warn) is below too; `leastsq`
+acts on it.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 SUCCESS = (1, 2, 3, 4)
 FAILURE = (5, 6, 7, 8)
@@ -16,15 +15,6 @@ NONFINITE = -3
 
 class NonFiniteWarning(RuntimeWarning):
     """The residuals or the Jacobian were not finite: the fit did not converge."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a fit ended, in the terms leastsq reports."""
-
-    ier: int
-    mesg: str
-    nfev: int
 
 
 _TEXT = {

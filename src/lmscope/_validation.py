@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._callbacks import jacobian_rows
 from .trace import Trace
 
 _INT_MAX = 2**31 - 1
@@ -117,17 +118,23 @@ def _first_residuals(func, x0: np.ndarray, args: tuple):
 
 
 def _first_jacobian(dfun, x0, args, m, n, col_deriv):
-    from ._callbacks import jacobian_rows
-    out = np.asarray(dfun(x0.copy(), *args))
-    if out.dtype.kind == "c":
-        raise TypeError(f"Dfun must return a real Jacobian; it returned dtype {out.dtype}")
+    out = dfun(x0.copy(), *args)      # the user's exceptions pass unchanged
     try:
-        # No copy: the engine consumes it at its first Jacobian, before any
-        # other user code runs.
+        # A view of the user's array is enough: it is copied into the
+        # engine's Jacobian buffer before the fit starts.
         return jacobian_rows(out, m, n, col_deriv)
     except ValueError as exc:
         # SciPy raises TypeError for a Jacobian of the wrong shape.
         raise TypeError(str(exc)) from None
+
+
+def check_flag(name: str, value) -> bool:
+    """col_deriv and full_output: SciPy's C layer takes them as integers, so
+    a string (col_deriv="False") is an error, not a true value."""
+    try:
+        return bool(operator.index(value))
+    except TypeError:
+        raise TypeError(f"{name} must be a bool, got {value!r}") from None
 
 
 def _maxfev(value, n: int, has_dfun: bool) -> int:
@@ -137,8 +144,10 @@ def _maxfev(value, n: int, has_dfun: bool) -> int:
         raise TypeError(f"maxfev must be an integer, got {value!r}") from None
     if maxfev < 0:
         raise ValueError(f"maxfev must be >= 0 (0 picks the default), got {maxfev}")
-    if maxfev > _INT_MAX:
-        raise ValueError(f"maxfev must be at most {_INT_MAX}, got {maxfev}")
+    # nfev may pass maxfev by n within an iteration; it must stay a C int.
+    limit = _INT_MAX - n - 1
+    if maxfev > limit:
+        raise ValueError(f"maxfev must be at most {limit}, got {maxfev}")
     if maxfev == 0:
         maxfev = (100 if has_dfun else 200) * (n + 1)
     return maxfev
@@ -182,7 +191,7 @@ def prepare(func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev, epsfcn,
                         f"func output vector length M={m} (x0 has {n} elements but func "
                         f"returned {m} residuals; leastsq needs at least as many residuals "
                         f"as parameters)")
-    col_deriv = bool(col_deriv)
+    col_deriv = check_flag("col_deriv", col_deriv)
     jacobian0 = None if Dfun is None else _first_jacobian(Dfun, x0, args, m, n, col_deriv)
 
     ftol, xtol, gtol = (_real_scalar(name, value) for name, value in

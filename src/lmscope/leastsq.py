@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _messages
 from ._engine import EngineRun
-from ._validation import check_options, prepare
+from ._validation import check_flag, check_options, prepare
 
 
 def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
@@ -40,6 +40,7 @@ def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
     None when the stop interrupted the Jacobian's evaluation.
     """
     check_options(callback, trace, stop)
+    full_output = check_flag("full_output", full_output)
     settings = prepare(func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev,
                        epsfcn, factor, diag)
     has_dfun = Dfun is not None
@@ -92,7 +93,7 @@ def _nonfinite_detail(run: EngineRun) -> str:
     state = run.state
     if state.nfev == 1 and not np.all(np.isfinite(run.fvec)):
         return "func returned non-finite residuals at x0."
-    if not state.factorization_valid and state.last_trial_finite:
+    if not state.factorization_valid and state.nonfinite_trials == 0:
         source = "Dfun" if run.settings.dfun is not None else "The forward-difference Jacobian"
         return (f"{source} had non-finite entries at the current point; "
                 f"x is the last accepted point.")

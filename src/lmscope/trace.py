@@ -72,8 +72,14 @@ class Trace:
 
     Pass one to a fit (`leastsq(..., trace=t)`): the fit clears it and
     records into it.  Columns are attributes (`t.fnorm`, `t.x` of shape
-    (len, n), ...); iterating gives `TrialStep` records; `t.plot()` draws
-    the fit's panels with matplotlib.
+    (len, n), ...), read-only; iterating gives `TrialStep` records; `t.plot()`
+    draws the fit's panels with matplotlib.
+
+    One fit writes a Trace at a time (give each concurrent fit its own).
+    While it runs, other threads may read the records below `len(t)`: a
+    record is complete before the length counts it, rows are never
+    rewritten, and growing the columns copies the complete rows before the
+    new arrays replace the old (the widget streams a running fit this way).
     """
 
     _INITIAL_CAPACITY = 64
@@ -119,18 +125,21 @@ class Trace:
         return self._size
 
     def __getattr__(self, name: str) -> np.ndarray:
-        if name in FIELDS:
-            column = self.__dict__["_columns"].get(name)
-            if column is None:
-                shape = (0, self._n) if name in VECTOR_FIELDS else (0,)
-                return np.empty(shape, dtype=_DTYPES[name])
-            view = column[:self._size]
-            view = view.view()
-            view.flags.writeable = False
-            return view.astype(bool) if name == "accepted" else view
-        raise AttributeError(f"'Trace' has no attribute {name!r}; columns are {', '.join(FIELDS)}")
+        if name not in FIELDS:
+            raise AttributeError(f"'Trace' has no attribute {name!r}; "
+                                 f"columns are {', '.join(FIELDS)}")
+        column = self.__dict__["_columns"].get(name)
+        if column is None:
+            column = np.empty((0, self._n) if name in VECTOR_FIELDS else 0, dtype=_DTYPES[name])
+        view = column[:self._size]
+        view = view.astype(bool) if name == "accepted" else view.view()
+        view.flags.writeable = False
+        return view
 
-    def __getitem__(self, index: int) -> TrialStep:
+    def __getitem__(self, index):
+        """The record at `index` as a TrialStep (a list of them for a slice)."""
+        if isinstance(index, slice):
+            return [self[i] for i in range(self._size)[index]]
         i = range(self._size)[index]
         c = self._columns
         return TrialStep(int(c["iteration"][i]), int(c["nfev"][i]), int(c["njev"][i]),
@@ -156,10 +165,13 @@ class Trace:
         """Records start..stop as `({name, dtype, shape} list, buffers)`:
         little-endian binary columns for the widget's stream."""
         stop = self._size if stop is None else min(stop, self._size)
+        if not 0 <= start <= stop:
+            raise ValueError(f"chunks needs 0 <= start <= stop <= {self._size}, "
+                             f"got start={start}, stop={stop}")
         header, buffers = [], []
         for name in FIELDS:
-            block = np.ascontiguousarray(self._columns[name][start:stop]) if self._columns \
-                else np.empty(0, dtype=_DTYPES[name])
+            column = getattr(self, name)
+            block = np.ascontiguousarray(column[start:stop], dtype=_DTYPES[name])
             header.append({"name": name, "dtype": _DTYPES[name].name,
                            "shape": list(block.shape)})
             buffers.append(memoryview(block.tobytes()))
