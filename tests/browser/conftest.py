@@ -1,18 +1,23 @@
-"""Fixtures for the real-browser tests: a JupyterLab server with isolated
-config dirs, and one Debian chromium driven by Playwright for the session.
+"""Fixtures for the real-browser tests: JupyterLab / Notebook 7 servers with
+isolated config dirs, one Debian chromium driven by Playwright for the
+session, and an offline guard: no test may make a request off the loopback.
 
 See ../../../shared/browser-testing.md for why these settings.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -31,20 +36,59 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class Lab:
-    def __init__(self, url: str, root: Path):
-        self.url, self.root, self.token = url, root, TOKEN
+NETGUARD = Path(__file__).with_name("_netguard.py")
+
+# Keep Jupyter from reaching for the network on its own, so the offline check
+# below is about the widget and Jupyter, not a whitelist. Measured with
+# _netguard.py on JupyterLab 4.6 / Notebook 7.6: JupyterLab's page calls
+# /lab/api/update at startup and the server then asks pypi.org for the latest
+# JupyterLab (CheckForUpdate); /lab/api/news makes it fetch
+# jupyterlab.github.io/assets/feed.xml (asked for once the user accepts news);
+# the "pypi" extension manager asks pypi.org when its panel lists or searches.
+# Notebook 7's page calls none of these at startup, but its server loads the
+# jupyterlab extension and would answer them the same way, so it gets the same
+# flags. The browser itself made no request off the loopback in either app.
+QUIET = ["--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+         "--LabApp.extension_manager=readonly"]
+
+
+@dataclass(frozen=True)
+class App:
+    """How to start one Jupyter front end and open a notebook in it."""
+    name: str
+    module: str              # run as `python -m <module>`
+    flags: tuple[str, ...]
+    notebook_path: str       # formatted with name= and token=
+
+
+APPS = {
+    "lab": App("lab", "jupyterlab", ("--LabApp.expose_app_in_browser=True",),
+               "/lab/tree/{name}?token={token}&reset"),
+    "notebook": App("notebook", "notebook", ("--JupyterNotebookApp.expose_app_in_browser=True",),
+                    "/notebooks/{name}?token={token}"),
+}
+
+
+class JupyterServer:
+    def __init__(self, app: App, url: str, root: Path, netlog: Path):
+        self.app, self.url, self.root, self.token = app, url, root, TOKEN
+        self.netlog = netlog
 
     def notebook_url(self, name: str) -> str:
-        return f"{self.url}/lab/tree/{name}?token={self.token}&reset"
+        return self.url + self.app.notebook_path.format(name=name, token=self.token)
+
+    def external_attempts(self) -> list[str]:
+        """Names the server process resolved / addresses it connected to off the loopback."""
+        return self.netlog.read_text().splitlines() if self.netlog.exists() else []
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """A JupyterLab server on a free port; everything it writes stays in a temp dir."""
-    if shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None:
-        pytest.fail("jupyterlab is not installed beside this Python: pip install -e '.[test]'")
-    base = tmp_path_factory.mktemp("lab")
+STARTED: list[JupyterServer] = []   # checked by the offline fixture after every test
+
+
+@contextmanager
+def jupyter_server(app: App, base: Path):
+    """A Jupyter server for `app` on a free port; everything it writes stays in `base`."""
     root = base / "notebooks"
     root.mkdir()
     env = dict(os.environ)
@@ -57,20 +101,22 @@ def lab(tmp_path_factory):
     news = base / "jupyterlab_settings_dir" / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    netlog = base / "netguard.log"
+    env["LMSCOPE_NETGUARD_LOG"] = str(netlog)
     port = _free_port()
-    command = [str(Path(sys.executable).parent / "jupyter-lab"), "--no-browser",
+    command = [sys.executable, str(NETGUARD), app.module, "--no-browser",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-               f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-               "--allow-root"]
-    log = open(base / "server.log", "wb")
+               f"--ServerApp.root_dir={root}", "--allow-root", *QUIET, *app.flags]
+    log_path = base / "server.log"
+    log = open(log_path, "wb")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited: {(base / 'server.log').read_text()}")
+                raise RuntimeError(f"jupyter {app.name} exited: {log_path.read_text()}")
             try:
                 with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2) as r:
                     if r.status == 200:
@@ -78,9 +124,11 @@ def lab(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("jupyter lab did not answer within 60 s")
+                raise RuntimeError(f"jupyter {app.name} did not answer within 60 s")
             time.sleep(0.2)      # polling the server's readiness, not synchronising a test
-        yield Lab(url, root)
+        server = JupyterServer(app, url, root, netlog)
+        STARTED.append(server)
+        yield server
     finally:
         process.terminate()
         try:
@@ -89,6 +137,23 @@ def lab(tmp_path_factory):
             process.kill()
             process.wait()
         log.close()
+
+
+def _server_fixture(app_name: str):
+    def fixture(tmp_path_factory):
+        try:
+            import_module(APPS[app_name].module)
+        except ImportError:
+            pytest.fail(f"{APPS[app_name].module} is not installed: pip install -e '.[test]'")
+        with jupyter_server(APPS[app_name], tmp_path_factory.mktemp(app_name)) as server:
+            yield server
+    fixture.__name__ = app_name
+    fixture.__doc__ = f"A Jupyter {app_name} server for the session (see jupyter_server)."
+    return pytest.fixture(scope="session", name=app_name)(fixture)
+
+
+lab = _server_fixture("lab")
+notebook = _server_fixture("notebook")
 
 
 @pytest.fixture(scope="session")
@@ -104,12 +169,76 @@ def browser():
         browser.close()
 
 
+def is_loopback_url(url: str) -> bool:
+    """data:, blob: and about: stay in the page; http(s)/ws(s) must go to the loopback."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Network:
+    """What the browser tried to fetch off the loopback (everything of that is aborted)."""
+
+    def __init__(self):
+        self.offsite: list[str] = []
+
+    def note(self, what: str) -> None:
+        if what not in self.offsite:
+            self.offsite.append(what)
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1300})
+def network() -> Network:
+    return Network()
+
+
+@pytest.fixture
+def page(browser, network):
+    """A fresh context and page. Requests off the loopback are aborted and noted in
+    `network`; service workers are blocked so every request passes the route."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1300},
+                                  service_workers="block")
+
+    def on_request(request):
+        if not is_loopback_url(request.url):
+            network.note(f"{request.method} {request.url} [{request.resource_type}]")
+
+    def abort(route):
+        request = route.request
+        network.note(f"{request.method} {request.url} [{request.resource_type}]")
+        route.abort("blockedbyclient")
+
+    def on_page(new_page):
+        new_page.on("websocket", lambda ws: None if is_loopback_url(ws.url)
+                    else network.note(f"WEBSOCKET {ws.url}"))
+
+    context.on("request", on_request)
+    context.on("page", on_page)
+    context.route(lambda url: not is_loopback_url(url), abort)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def offline(network):
+    """Every browser test: nothing left the loopback, neither from the page nor
+    from the Jupyter server process (see _netguard.py). Checked after the test."""
+    before = {id(s): len(s.external_attempts()) for s in STARTED}
+    yield
+    offsite = list(network.offsite)
+    for server in STARTED:
+        for line in server.external_attempts()[before.get(id(server), 0):]:
+            offsite.append(f"jupyter {server.app.name} server: {line}")
+    assert not offsite, ("requests left the loopback (the widget and Jupyter must work "
+                         "offline):\n  " + "\n  ".join(offsite))
 
 
 @pytest.fixture(scope="session")

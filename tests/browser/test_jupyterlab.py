@@ -1,86 +1,19 @@
 """FitWidget in a real JupyterLab, in Debian's chromium, driven by Playwright.
 
-The page mirrors its state in data-* attributes on `.lmscope-fit` (data-state,
-data-fit-id, data-steps, data-fnorm, ...) and each panel counts its draws in
-`data-drawn`: every wait below is on one of those, never a fixed sleep.
+Every wait is on a data-* attribute the page mirrors (see _fitpage.py), never a
+fixed sleep; the offline fixture (conftest.py) fails the test if anything left
+the loopback.
 """
 from __future__ import annotations
 
 import json
 
-import nbformat
 import pytest
 
+from _fitpage import (KERNEL_STATE, attr, run_in_kernel, wait_attr, wait_fit_done,
+                      wait_panels_drawn, write_notebook)
+
 pytestmark = pytest.mark.browser
-
-SETUP = '''\
-import json, time
-import numpy as np
-from lmscope.widget import FitWidget
-
-SLEEP = {"seconds": 0.0}    # raised by the test to make the fit slow enough to stop
-
-
-def decay(x, a, k, c):
-    time.sleep(SLEEP["seconds"])
-    return a * np.exp(-k * x) + c
-
-
-rng = np.random.default_rng(1)
-xdata = np.linspace(0.0, 4.0, 40)
-ydata = decay(xdata, 2.5, 1.3, 0.5) + 0.05 * rng.standard_normal(40)
-w = FitWidget.curve(decay, xdata, ydata, p0=[1.0, 0.5, 0.2], sigma=np.full(40, 0.05))
-w'''
-
-# What the kernel holds, as JSON on stdout.
-KERNEL_STATE = '''\
-w.wait(30)
-print(json.dumps({"steps": len(w.trace), "fnorm": float(w.trace.fnorm[-1]),
-                  "nfev": int(w.trace.nfev[-1]), "ier": w.result[4],
-                  "x": w.result[0].tolist(), "x_last": w.trace.x[-1].tolist(),
-                  "state": w.plot.status["state"], "fit_id": w.plot.status["fit_id"],
-                  "x0": w.x0.tolist()}))'''
-
-# Runs code in the notebook's kernel and returns its stdout (or raises with its error).
-EXECUTE_JS = '''async (code) => {
-  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-  const future = kernel.requestExecute({ code, store_history: false });
-  let out = "", err = "";
-  future.onIOPub = (msg) => {
-    if (msg.header.msg_type === "stream") out += msg.content.text;
-    if (msg.header.msg_type === "error") err += msg.content.ename + ": " + msg.content.evalue;
-  };
-  await future.done;
-  return { out, err };
-}'''
-
-PANELS = ("curve", "fnorm", "trust", "ratio", "params", "landscape")
-ROOT = ".lmscope-fit"
-
-
-def run_in_kernel(page, code: str) -> str:
-    result = page.evaluate(EXECUTE_JS, code)
-    assert not result["err"], result["err"]
-    return result["out"]
-
-
-def attr(page, name: str) -> str:
-    return page.locator(ROOT).first.get_attribute(f"data-{name}")
-
-
-def wait_attr(page, js_condition: str, timeout: float = 30_000) -> None:
-    """Wait until `js_condition` holds for the root's dataset `d`."""
-    page.wait_for_function(
-        f"() => {{ const el = document.querySelector('{ROOT}'); if (!el) return false;"
-        f" const d = el.dataset; return {js_condition}; }}", timeout=timeout)
-
-
-def write_notebook(path) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, path)
 
 
 def test_fit_widget_in_jupyterlab(lab, page, artifacts):
@@ -95,12 +28,8 @@ def test_fit_widget_in_jupyterlab(lab, page, artifacts):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
     # 1. The first fit runs to its end and every panel draws.
-    wait_attr(page, "d.state === 'done' && Number(d.steps) > 1")
-    for name in PANELS:
-        page.wait_for_function(
-            f"() => Number(document.querySelector("
-            f"'{ROOT} .lmscope-panel[data-panel=\"{name}\"]')?.dataset.drawn) > 0",
-            timeout=30_000)
+    wait_fit_done(page)
+    wait_panels_drawn(page)
     first = json.loads(run_in_kernel(page, KERNEL_STATE))
     # Drawing the sliders did not nudge x0 (and so start another fit).
     assert first["fit_id"] == 1 and first["x0"] == [1.0, 0.5, 0.2]
