@@ -4,6 +4,7 @@ on the teaching notebooks)."""
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -56,12 +57,29 @@ def demo(png: Path) -> int:
     return 0 if ier in (1, 2, 3, 4) else 1
 
 
+# lmscope works offline; so should the JupyterLab it opens: no update check,
+# no news feed, no PyPI extension manager.
+OFFLINE_LAB = ["--LabApp.news_url=None",
+               "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+               "--LabApp.extension_manager=readonly"]
+FIRST_NOTEBOOK = "01-quick-start.ipynb"
+
+
+def lab_command(notebooks: Path) -> list[str]:
+    """JupyterLab rooted at the notebooks folder, with the first one open."""
+    # Jupyter refuses to start as root unless told; whoever runs this as root
+    # (a container, a fresh VM) has already made that choice.
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
+            *OFFLINE_LAB, *as_root, str(notebooks / FIRST_NOTEBOOK)]
+
+
 def lab(notebooks: Path) -> int:
-    if not notebooks.is_dir():
-        print(f"lmscope lab: no notebooks folder at {notebooks}; run it from the "
+    if not (notebooks / FIRST_NOTEBOOK).is_file():
+        print(f"lmscope lab: no {FIRST_NOTEBOOK} in {notebooks}; run it from the "
               f"project's root or pass --notebooks", file=sys.stderr)
         return 2
-    return subprocess.call([sys.executable, "-m", "jupyterlab", str(notebooks)])
+    return subprocess.call(lab_command(notebooks.resolve()))
 
 
 def main(argv=None) -> int:
