@@ -24,7 +24,10 @@ _DTYPES = {**{name: np.dtype("<i4") for name in INT_FIELDS},
 
 @dataclass(frozen=True)
 class TrialStep:
-    """One trial step (record 0 of a fit is its starting point).
+    """One trial step.  Record 0 of a fit is its starting point; a fit that
+    ends at a Jacobian evaluation (gtol met, a non-finite Jacobian, a stop)
+    ends with a record that tried no point (x_trial = x, pnorm and ratio NaN,
+    accepted False) and carries the final nfev, njev and gnorm.
 
     iteration: outer iteration (one Jacobian each); 0 for the starting point.
     nfev, njev: evaluations of func and of the Jacobian so far.
