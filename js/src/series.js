@@ -24,16 +24,27 @@ export function log10OrNull(values) {
 }
 
 /**
+ * A record tried a point when its step has a length: record 0 (the start) and a
+ * record that closes a fit at a Jacobian evaluation have pnorm NaN.
+ * @param {ArrayLike<number>} pnorm
+ * @param {number} k
+ */
+export function triedPoint(pnorm, k) {
+  return Number.isFinite(pnorm[k]);
+}
+
+/**
  * One series for accepted trial steps and one for rejected ones, so the two can
- * be marked differently.
+ * be marked differently; records that tried no point are in neither.
  * @param {Series} values
  * @param {ArrayLike<number>} accepted  0 or 1 per record
+ * @param {ArrayLike<number>} pnorm     the step length per record
  * @returns {{accepted: Series, rejected: Series}}
  */
-export function splitAccepted(values, accepted) {
+export function splitAccepted(values, accepted, pnorm) {
   return {
-    accepted: values.map((v, k) => (accepted[k] ? v : null)),
-    rejected: values.map((v, k) => (accepted[k] ? null : v)),
+    accepted: values.map((v, k) => (accepted[k] && triedPoint(pnorm, k) ? v : null)),
+    rejected: values.map((v, k) => (!accepted[k] && triedPoint(pnorm, k) ? v : null)),
   };
 }
 

@@ -8,9 +8,15 @@ test("values a log axis cannot show become gaps", () => {
 });
 
 test("accepted and rejected trial steps go to separate series", () => {
-  const { accepted, rejected } = splitAccepted([5, 4, null, 2], [1, 0, 0, 1]);
+  const { accepted, rejected } = splitAccepted([5, 4, null, 2], [1, 0, 0, 1], [0.1, 0.2, 0.3, 0.4]);
   assert.deepEqual(accepted, [5, null, null, 2]);
   assert.deepEqual(rejected, [null, 4, null, null]);
+});
+
+test("records that tried no point (start, fit closed at a Jacobian) are in neither series", () => {
+  const { accepted, rejected } = splitAccepted([9, 5, 4, 4], [1, 1, 0, 0], [NaN, 0.5, 0.2, NaN]);
+  assert.deepEqual(accepted, [null, 5, null, null]);
+  assert.deepEqual(rejected, [null, null, 4, null]);
 });
 
 test("out-of-range ratios are pinned to the bounds in their own series", () => {

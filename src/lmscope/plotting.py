@@ -105,15 +105,22 @@ def _curve_panel(ax, curve) -> None:
     ax.legend(fontsize="small")
 
 
+def _tried(trace) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of accepted and rejected trials.  Records that tried no point
+    (record 0, the start; a last record closing the fit at a Jacobian) have
+    no step length and are in neither."""
+    tried = np.isfinite(trace.pnorm)
+    return tried & trace.accepted, tried & ~trace.accepted
+
+
 def _fnorm_panel(ax, trace) -> None:
     steps = _steps(trace)
     ax.plot(steps, _positive(trace.fnorm), color=_LINE, label="‖f(x)‖")
-    # Record 0 is the starting point, not a trial.
-    accepted = trace.accepted[1:]
-    trial = _positive(trace.fnorm_trial)[1:]
-    ax.plot(steps[1:][accepted], trial[accepted], "o", ms=4, color=_ACCEPTED,
+    accepted, rejected = _tried(trace)
+    trial = _positive(trace.fnorm_trial)
+    ax.plot(steps[accepted], trial[accepted], "o", ms=4, color=_ACCEPTED,
             label="accepted trial")
-    ax.plot(steps[1:][~accepted], trial[~accepted], "o", ms=4, mfc="none", color=_REJECTED,
+    ax.plot(steps[rejected], trial[rejected], "o", ms=4, mfc="none", color=_REJECTED,
             label="rejected trial")
     if np.any(np.isfinite(_positive(trace.fnorm))):
         ax.set_yscale("log")
@@ -140,13 +147,13 @@ def _trust_panel(ax, trace) -> None:
 
 
 def _ratio_panel(ax, trace) -> None:
-    steps = _steps(trace)[1:]           # record 0 is the starting point: no step, no ratio
-    ratio = np.asarray(trace.ratio, float)[1:]
-    accepted = trace.accepted[1:]
+    steps = _steps(trace)
+    ratio = np.asarray(trace.ratio, float)
+    accepted, rejected = _tried(trace)
     lo, hi = RATIO_SHOWN
     shown = np.clip(ratio, lo, hi)
     outside = (ratio < lo) | (ratio > hi)
-    for mask, color, fill in ((accepted, _ACCEPTED, True), (~accepted, _REJECTED, False)):
+    for mask, color, fill in ((accepted, _ACCEPTED, True), (rejected, _REJECTED, False)):
         inside = mask & ~outside
         ax.plot(steps[inside], shown[inside], "o", ms=4, color=color,
                 mfc=color if fill else "none")
@@ -186,7 +193,7 @@ def _landscape_panel(ax, landscape, trace, names) -> None:
     x = np.asarray(trace.x, float)
     if x.ndim == 2 and max(i, j) < x.shape[1]:
         ax.plot(x[:, i], x[:, j], "-o", ms=3, color="white", lw=1)
-        rejected = ~trace.accepted
+        _, rejected = _tried(trace)
         xt = np.asarray(trace.x_trial, float)
         ax.plot(xt[rejected, i], xt[rejected, j], "o", ms=3, mfc="none", color=_REJECTED)
     names = list(names) if names is not None else None

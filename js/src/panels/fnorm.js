@@ -41,7 +41,7 @@ export function createFnormPanel(view, size) {
       const store = view.session.store;
       const length = store?.length ?? 0;
       const trial = store ? log10OrNull(store.column("fnorm_trial")) : [];
-      const split = splitAccepted(trial, store ? store.column("accepted") : []);
+      const split = splitAccepted(trial, store ? store.column("accepted") : [], store ? store.column("pnorm") : []);
       const size = markerSize(length, chart.width);
       for (const s of chart.series.slice(2)) if (s.points) s.points.size = size;
       chart.setData([stepNumbers(length), store ? log10OrNull(store.column("fnorm")) : [], split.accepted, split.rejected]);

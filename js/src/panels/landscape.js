@@ -11,6 +11,7 @@ import { colorFor, cssGradient, finiteExtent } from "../colormap.js";
 import { formatNumber } from "../format.js";
 import { costAt, readLandscape } from "../grid.js";
 import { axis, chartOptions, createChart, uPlot } from "../plot.js";
+import { triedPoint } from "../series.js";
 import { COLORS } from "../theme.js";
 
 // Hover finds the trial point nearest the cursor within this many CSS pixels.
@@ -152,14 +153,15 @@ export function createLandscapePanel(view, size) {
       u.valToPos(store.component(name, k, j), "y", true),
     ];
     const accepted = store.column("accepted");
-    return { store, at, accepted };
+    const pnorm = store.column("pnorm");
+    return { store, at, accepted, pnorm };
   }
 
   /** @param {import("../plot.js").Chart} u */
   function drawPath(u) {
     const path = pathPixels(u);
     if (!path || path.store.length === 0) return;
-    const { store, at, accepted } = path;
+    const { store, at, accepted, pnorm } = path;
     const { ctx } = u;
     const ratio = uPlot.pxRatio;
     const radius = (store.length > 200 ? 2.5 : 3.5) * ratio;
@@ -184,6 +186,7 @@ export function createLandscapePanel(view, size) {
     ctx.stroke();
     ctx.lineWidth = 1.5 * ratio;
     for (let k = 1; k < store.length; k++) {
+      if (!triedPoint(pnorm, k)) continue;
       const [x, y] = at("x_trial", k);
       ctx.beginPath();
       ctx.arc(x, y, radius, 0, 2 * Math.PI);

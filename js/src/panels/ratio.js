@@ -51,7 +51,7 @@ export function createRatioPanel(view, size) {
       const store = view.session.store;
       const length = store?.length ?? 0;
       const { inside, clamped } = clampToRange(store ? store.column("ratio") : [], RATIO_SHOWN.lo, RATIO_SHOWN.hi);
-      const split = splitAccepted(inside, store ? store.column("accepted") : []);
+      const split = splitAccepted(inside, store ? store.column("accepted") : [], store ? store.column("pnorm") : []);
       const size = markerSize(length, chart.width);
       for (const s of chart.series.slice(1)) if (s.points) s.points.size = size;
       const outside = clamped.filter((v) => v !== null).length;
