@@ -156,8 +156,9 @@ class Trace:
     def __repr__(self) -> str:
         if self._size == 0:
             return "Trace(empty)"
-        accepted = int(self.accepted.sum()) - 1
-        return (f"Trace({self._size - 1} trial steps, {accepted} accepted, n={self._n}, "
+        tried = np.isfinite(self.pnorm)      # the start and a closing Jacobian record tried no point
+        accepted = int(np.sum(tried & self.accepted))
+        return (f"Trace({int(tried.sum())} trial steps, {accepted} accepted, n={self._n}, "
                 f"fnorm {self.fnorm[0]:.6g} -> {self.fnorm[-1]:.6g})")
 
     def columns(self) -> dict[str, np.ndarray]:
