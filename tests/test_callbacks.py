@@ -1,5 +1,7 @@
 """Exceptions raised in func, Dfun and callback cross C unchanged; the
 trial-step callback and the stop event end a fit cleanly."""
+import gc
+import sys
 import threading
 import traceback
 
@@ -167,3 +169,31 @@ def test_fit_inside_another_fits_func():
     assert_same_fit(ours, scipy.optimize.leastsq(decay, [1.0, 1.0], full_output=True))
     first = inner_results[0]
     assert_same_fit(first, scipy.optimize.leastsq(decay, [2.0, 1.0], full_output=True))
+
+
+@pytest.mark.parametrize("returns", ["array", "list"])
+def test_the_c_callbacks_leak_no_references(returns):
+    # The callbacks call func through the CPython API: every result, point
+    # and argument tuple they touch must be released, on success and on error.
+    token = object()
+    out = np.empty(T.size)
+
+    def func(p, marker):
+        np.subtract(p[0] * np.exp(-p[1] * T), Y, out=out)
+        return out if returns == "array" else out.tolist()
+
+    calls = []
+
+    def failing(p, marker):          # fails inside the engine, not at the check call
+        calls.append(1)
+        if len(calls) % 3 == 0:
+            raise Boom("no")
+        return func(p, marker)
+
+    before = sys.getrefcount(token), sys.getrefcount(out)
+    for _ in range(50):
+        lmscope.leastsq(func, [1.0, 1.0], args=(token,), full_output=True)
+        with pytest.raises(Boom):
+            lmscope.leastsq(failing, [1.0, 1.0], args=(token,))
+    gc.collect()
+    assert (sys.getrefcount(token), sys.getrefcount(out)) == before

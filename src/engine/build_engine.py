@@ -35,17 +35,8 @@ def _sanitizer_flags() -> list[str]:
             "-fno-omit-frame-pointer", "-g"]
 
 
-# The residual and Jacobian trampolines live in lmscope/_callbacks.py; the
-# adapters in python_callbacks.c reach them through these declarations ("+C":
-# callable from another C file), and cffi takes the GIL back on the way in.
-CALLBACKS = """
-extern "Python+C" int _lmscope_residual(void *);
-extern "Python+C" int _lmscope_jacobian(void *);
-"""
-
 ffibuilder = FFI()
-ffibuilder.cdef(_declarations("lmscope_engine.h") + _declarations("python_callbacks.h")
-               + CALLBACKS)
+ffibuilder.cdef(_declarations("lmscope_engine.h") + _declarations("python_callbacks.h"))
 ffibuilder.set_source(
     "lmscope._lmengine",
     '#include "lmscope_engine.h"\n#include "python_callbacks.h"',
@@ -56,6 +47,9 @@ ffibuilder.set_source(
     extra_compile_args=["-O3", "-ffp-contract=off", "-std=c99"] + _sanitizer_flags(),
     extra_link_args=_sanitizer_flags(),
     libraries=["m"],
+    # python_callbacks.c uses the full CPython API (PyTuple_SET_ITEM and co.),
+    # so the module is built for this Python, not for the stable ABI.
+    py_limited_api=False,
 )
 
 if __name__ == "__main__":

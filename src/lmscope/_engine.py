@@ -7,6 +7,8 @@ GIL released except inside func and Dfun.  With them, Python calls
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import _messages
@@ -16,62 +18,79 @@ from ._validation import FitSettings
 from .trace import Trace, TrialStep
 
 
+if sys.implementation.name != "cpython":
+    # The callbacks in src/engine/python_callbacks.c use the CPython API.
+    raise ImportError(f"lmscope's engine needs CPython, not {sys.implementation.name}")
+
+
+def _borrowed(obj):
+    """A Python object as the `PyObject *` that C code of this module uses.
+    CPython documents id() as the object's address; the caller keeps the
+    object alive while C holds the pointer."""
+    return ffi.cast("void *", id(obj))
+
+
 class EngineRun:
     """One fit's buffers and engine state.  Its arrays are the outputs."""
 
     def __init__(self, settings: FitSettings, stop=None):
         m, n = settings.m, settings.n
         self.settings = settings
-        self.x = settings.x0.copy()
+        self.x = settings.x0                # validation made it a private copy
         self.fvec = np.empty(m)
         self.fjac = np.empty((n, m))        # column-major m x n: row j is column j
-        self.diag = settings.diag.copy() if settings.diag is not None else np.empty(n)
         self.qtf = np.empty(n)
-        self.ipvt = np.zeros(n, dtype=np.int32)
-        self._work = np.empty(lib.lm_work_size(m, n))
-        x_eval, f_eval = np.empty(n), np.empty(m)
-
+        self.ipvt = np.empty(n, dtype=np.int32)
+        # The engine's workspace, the scales and the point handed to Python,
+        # in one allocation: a fit's fixed cost matters when func is cheap.
+        work_size = lib.lm_work_size(m, n)
+        self._scratch = np.empty(work_size + 2 * n)
+        scratch = ffi.from_buffer("double[]", self._scratch)
+        self._work, self._diag, x_eval_pointer = scratch, scratch + work_size, \
+            scratch + work_size + n
+        if settings.diag is not None:
+            self._scratch[work_size:work_size + n] = settings.diag
+        x_eval = self._scratch[work_size + n:]
         if settings.jacobian0 is not None:
             self.fjac[...] = settings.jacobian0
         self.context = context = FitContext(settings.func, settings.args, settings.dfun,
-                                            settings.col_deriv, settings.jacobian0 is not None,
-                                            stop, x_eval, f_eval, self.fjac)
-        self._handle = ffi.new_handle(context)
-        python_fit = ffi.new("lm_python_fit *")
-        python_fit.handle = self._handle
-        python_fit.x_eval = ffi.from_buffer("double[]", x_eval)
-        python_fit.f_eval = ffi.from_buffer("double[]", f_eval)
-        python_fit.jac_eval = self._fjac_pointer = ffi.from_buffer("double[]", self.fjac)
-        self._python_fit = python_fit
-        problem = ffi.new("lm_problem *")
+                                            settings.col_deriv, stop, x_eval, m)
+
+        run = ffi.new("lm_python_run *")
+        fit = run.fit
+        fit.objects = _borrowed(context.objects)
+        fit.x_eval = x_eval_pointer
+        fit.col_deriv = settings.col_deriv
+        fit.jacobian_ready = settings.jacobian0 is not None
+        problem = run.problem
         problem.m, problem.n = m, n
         problem.residual = lib.lm_python_residual
         problem.jacobian = lib.lm_python_jacobian if settings.dfun is not None else ffi.NULL
-        problem.user = python_fit
+        problem.user = ffi.addressof(fit)
         problem.ftol, problem.xtol, problem.gtol = settings.ftol, settings.xtol, settings.gtol
         problem.maxfev = settings.maxfev
         problem.epsfcn = settings.epsfcn
         problem.factor = settings.factor
         problem.scale_given = settings.diag is not None
-        self._problem = problem
-        self.state = ffi.new("lm_state *")
+        self._run, self._problem = run, ffi.addressof(problem)
+        self.state = ffi.addressof(run.state)
+        self._fjac_pointer = ffi.from_buffer("double[]", self.fjac)
 
     def _init(self, start_record, recorded) -> int:
         d = ffi.from_buffer
         return lib.lm_init(self.state, self._problem, d("double[]", self.x),
-                           d("double[]", self.fvec), self._fjac_pointer, d("double[]", self.diag),
-                           d("double[]", self.qtf), d("int[]", self.ipvt),
-                           d("double[]", self._work), d("double[]", self.settings.fvec0),
-                           start_record, recorded)
+                           d("double[]", self.fvec), self._fjac_pointer, self._diag,
+                           d("double[]", self.qtf), d("int[]", self.ipvt), self._work,
+                           d("double[]", self.settings.fvec0), start_record, recorded)
 
     def covariance(self):
         """cov_x from the final factorization, or None when R is singular."""
         n = self.settings.n
-        cov = np.empty((n, n))
+        cov_and_work = np.empty((2, n, n))
+        pointer = ffi.from_buffer("double[]", cov_and_work)
         singular = lib.lm_covariance(n, self._fjac_pointer, self.settings.m,
-                                     ffi.from_buffer("int[]", self.ipvt),
-                                     ffi.from_buffer("double[]", cov), ffi.new("double[]", n * n))
-        return None if singular else cov
+                                     ffi.from_buffer("int[]", self.ipvt), pointer, pointer + n * n)
+        return None if singular else cov_and_work[0]
 
     def run(self, callback=None, trace: Trace | None = None) -> int:
         """Run the fit to its end; returns the final status.  An exception
@@ -82,8 +101,8 @@ class EngineRun:
                 status = lib.lm_solve(self.state)
         else:
             status = self._run_by_steps(callback, trace)
-        if self.context.error is not None:
-            error, self.context.error = self.context.error, None
+        error = self.context.take_error()
+        if error is not None:
             raise error
         return status
 

@@ -70,9 +70,10 @@ def _real_array(name: str, value) -> np.ndarray:
 
 
 def _finite(name: str, array: np.ndarray) -> None:
-    # x.x is finite exactly when every entry is, short of overflow; this one
-    # product costs less than an isfinite pass, which only runs when it fails.
-    if math.isfinite(float(array.ravel() @ array.ravel())):
+    # A sum is finite when every entry is (short of overflow, which falls
+    # through to the exact check); for the few parameters of a typical fit,
+    # summing in Python costs less than any numpy call.
+    if array.size <= 64 and math.isfinite(sum(array.ravel().tolist())):
         return
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
@@ -106,7 +107,9 @@ def _x0(value) -> np.ndarray:
 
 def _first_residuals(func, x0: np.ndarray, args: tuple):
     """func(x0) as float64, and the dtype that sets the default epsfcn."""
-    out = np.asarray(func(x0.copy(), *args))
+    out = func(x0.copy(), *args)
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
     if out.dtype.kind == "c":
         raise TypeError(f"func must return real residuals; it returned dtype {out.dtype}")
     if out.dtype.kind not in "biuf":
@@ -114,7 +117,8 @@ def _first_residuals(func, x0: np.ndarray, args: tuple):
     if out.ndim > 1:
         raise ValueError(f"func must return a 1-D array of residuals; it returned shape {out.shape}")
     dtype = out.dtype if out.dtype.kind == "f" else np.dtype(np.float64)
-    return np.array(out, dtype=np.float64, ndmin=1), dtype
+    # A copy: Dfun, called next, might write into the array func returned.
+    return np.array(out.reshape(-1), dtype=np.float64), dtype
 
 
 def _first_jacobian(dfun, x0, args, m, n, col_deriv):
