@@ -201,3 +201,29 @@ int lm_python_jacobian(void *user, int m, int n, const double *x, double *fjac, 
     PyGILState_Release(gil);
     return flag;
 }
+
+void lm_python_setup(lm_python_run *run, int m, int n, double ftol, double xtol,
+                     double gtol, int maxfev, double epsfcn, double factor,
+                     int scale_given, void *objects, double *x_eval, int has_dfun,
+                     int col_deriv, int jacobian_ready)
+{
+    lm_python_fit *fit = &run->fit;
+    fit->objects = objects;
+    fit->x_eval = x_eval;
+    fit->col_deriv = col_deriv;
+    fit->jacobian_ready = jacobian_ready;
+
+    lm_problem *problem = &run->problem;
+    problem->m = m;
+    problem->n = n;
+    problem->residual = lm_python_residual;
+    problem->jacobian = has_dfun ? lm_python_jacobian : NULL;
+    problem->user = fit;
+    problem->ftol = ftol;
+    problem->xtol = xtol;
+    problem->gtol = gtol;
+    problem->maxfev = maxfev;
+    problem->epsfcn = epsfcn;
+    problem->factor = factor;
+    problem->scale_given = scale_given;
+}

@@ -42,6 +42,14 @@ typedef struct lm_python_run {
     lm_python_fit fit;
 } lm_python_run;
 
+/* Fill run's problem and fit for a Python fit: the callbacks below, user
+   data pointing at run->fit (one call instead of a dozen field writes from
+   Python, which count when func is cheap).  Dfun is used when has_dfun. */
+void lm_python_setup(lm_python_run *run, int m, int n, double ftol, double xtol,
+                     double gtol, int maxfev, double epsfcn, double factor,
+                     int scale_given, void *objects, double *x_eval, int has_dfun,
+                     int col_deriv, int jacobian_ready);
+
 /* lm_residual_fn and lm_jacobian_fn for a `user` that is an lm_python_fit.
    They take the GIL for the call and give it back. */
 int lm_python_residual(void *user, int m, int n, const double *x, double *fvec, int kind);

@@ -57,22 +57,13 @@ class EngineRun:
                                             settings.col_deriv, stop, x_eval, m)
 
         run = ffi.new("lm_python_run *")
-        fit = run.fit
-        fit.objects = _borrowed(context.objects)
-        fit.x_eval = x_eval_pointer
-        fit.col_deriv = settings.col_deriv
-        fit.jacobian_ready = settings.jacobian0 is not None
-        problem = run.problem
-        problem.m, problem.n = m, n
-        problem.residual = lib.lm_python_residual
-        problem.jacobian = lib.lm_python_jacobian if settings.dfun is not None else ffi.NULL
-        problem.user = ffi.addressof(fit)
-        problem.ftol, problem.xtol, problem.gtol = settings.ftol, settings.xtol, settings.gtol
-        problem.maxfev = settings.maxfev
-        problem.epsfcn = settings.epsfcn
-        problem.factor = settings.factor
-        problem.scale_given = settings.diag is not None
-        self._run, self._problem = run, ffi.addressof(problem)
+        lib.lm_python_setup(run, m, n, settings.ftol, settings.xtol, settings.gtol,
+                            settings.maxfev, settings.epsfcn, settings.factor,
+                            settings.diag is not None, _borrowed(context.objects),
+                            x_eval_pointer, settings.dfun is not None, settings.col_deriv,
+                            settings.jacobian0 is not None)
+        self._run = run
+        self._problem = ffi.addressof(run.problem)
         self.state = ffi.addressof(run.state)
         self._fjac_pointer = ffi.from_buffer("double[]", self.fjac)
 
