@@ -197,3 +197,27 @@ def test_the_c_callbacks_leak_no_references(returns):
             lmscope.leastsq(failing, [1.0, 1.0], args=(token,))
     gc.collect()
     assert (sys.getrefcount(token), sys.getrefcount(out)) == before
+
+
+@pytest.mark.parametrize("raise_in", ["func", "Dfun"])
+def test_stopfit_raised_in_func_or_dfun_stops_cleanly(raise_in):
+    calls = []
+
+    def func(p):
+        calls.append("f")
+        if raise_in == "func" and calls.count("f") == 3:
+            raise lmscope.StopFit
+        return decay(p)
+
+    def dfun(p):
+        calls.append("j")
+        if raise_in == "Dfun" and calls.count("j") == 3:
+            raise lmscope.StopFit
+        return decay_jac(p)
+
+    trace = lmscope.Trace()
+    x, cov_x, info, mesg, ier = lmscope.leastsq(func, [1.0, 1.0], Dfun=dfun, full_output=True,
+                                                trace=trace)
+    assert ier == -2 and cov_x is None and "stopped" in mesg
+    np.testing.assert_array_equal(info["fvec"], decay(x))
+    np.testing.assert_array_equal(x, trace.x[-1])

@@ -9,7 +9,7 @@
  * which either makes it such an array or raises an error that says what came
  * back.  An exception (the user's, a converter's, KeyboardInterrupt) is handed
  * to the fit's store_error and the engine is told to stop; Python re-raises
- * it once the engine has returned.
+ * it once the engine has returned (lmscope.StopFit only stops the fit).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -92,9 +92,12 @@ static int stop_requested(lm_python_fit *fit)
     return truth < 0 ? -1 : (truth ? LM_USER_STOP : 0);
 }
 
-/* Hand the pending Python exception, traceback attached, to store_error. */
+/* Hand the pending Python exception, traceback attached, to store_error,
+   which answers True when the exception asks the fit to stop cleanly
+   (lmscope.StopFit): LM_USER_STOP then, else LM_CALLBACK_ERROR. */
 static int carry_error(lm_python_fit *fit)
 {
+    int flag = LM_CALLBACK_ERROR;
     PyObject *type, *value, *traceback;
     PyErr_Fetch(&type, &value, &traceback);
     PyErr_NormalizeException(&type, &value, &traceback);
@@ -102,15 +105,17 @@ static int carry_error(lm_python_fit *fit)
         if (traceback != NULL)
             PyException_SetTraceback(value, traceback);
         PyObject *store_error = object(fit, LM_PY_STORE_ERROR);
-        PyObject *stored = PyObject_CallOneArg(store_error, value);
-        if (stored == NULL)
+        PyObject *stop = PyObject_CallOneArg(store_error, value);
+        if (stop == NULL)
             PyErr_WriteUnraisable(store_error);
-        Py_XDECREF(stored);
+        else if (stop == Py_True)
+            flag = LM_USER_STOP;
+        Py_XDECREF(stop);
     }
     Py_XDECREF(type);
     Py_XDECREF(value);
     Py_XDECREF(traceback);
-    return LM_CALLBACK_ERROR;
+    return flag;
 }
 
 /* values converted by the Python converter, then its buffer; NULL on error. */

@@ -24,7 +24,8 @@ enum lm_python_object {
     LM_PY_STOP_IS_SET = 4,      /* () -> bool, or None */
     LM_PY_RESIDUALS_AS_FLOAT64 = 5,  /* (values) -> float64 vector of length m, or raises */
     LM_PY_JACOBIAN_AS_FLOAT64 = 6,   /* (values) -> C-contiguous float64 (n, m), or raises */
-    LM_PY_STORE_ERROR = 7,      /* (exception) -> None: keeps it for re-raising */
+    LM_PY_STORE_ERROR = 7,      /* (exception) -> True for StopFit (stop cleanly), else
+                                   None after keeping it for re-raising */
     LM_PY_OBJECTS = 8
 };
 

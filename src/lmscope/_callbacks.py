@@ -11,13 +11,19 @@ that are not already float64 arrays of the right shape.
 An exception raised by user code (KeyboardInterrupt included) is handed to
 `FitContext.store_error` and the engine is told to stop, so C unwinds
 normally; the caller re-raises it once C has returned, with its original
-traceback.
+traceback.  `StopFit` is the exception that is not re-raised: it stops the
+fit cleanly, as the stop event does.
 """
 from __future__ import annotations
 
 import numpy as np
 
 _FLOAT64 = np.dtype(np.float64)
+
+
+class StopFit(Exception):
+    """Raised in func or Dfun, stops the fit cleanly: ier = -2 with the
+    outputs at the last accepted point, as `stop.set()` does."""
 
 
 class FitContext:
@@ -28,7 +34,7 @@ class FitContext:
 
     def __init__(self, func, args, dfun, col_deriv, stop, x_eval, m):
         n = x_eval.size
-        # C hands an exception raised in a callback to errors.append.
+        # C hands an exception raised in a callback to store_error.
         self.errors: list[BaseException] = []
         self.objects = (
             func,
@@ -40,12 +46,24 @@ class FitContext:
             stop.is_set if stop is not None else None,
             lambda values: residuals_as_float64(values, m),
             lambda values: np.ascontiguousarray(jacobian_rows(values, m, n, col_deriv)),
-            self.errors.append,
+            _error_store(self.errors),
         )
 
     def take_error(self) -> BaseException | None:
         """The exception a callback raised, if any (cleared)."""
         return self.errors.pop() if self.errors else None
+
+
+def _error_store(errors: list):
+    """What C calls with an exception from a callback: keep it for
+    re-raising, or answer True (stop cleanly, keep nothing) for StopFit.  A
+    closure over the list, not a method, so the context is not in a cycle."""
+    def store_error(exc: BaseException) -> bool:
+        if isinstance(exc, StopFit):
+            return True
+        errors.append(exc)
+        return False
+    return store_error
 
 
 def residuals_as_float64(values, m: int) -> np.ndarray:

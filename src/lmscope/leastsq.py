@@ -32,7 +32,8 @@ def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
         Cleared, then filled with every trial step.
     stop : object with is_set(), e.g. threading.Event, optional
         Checked before every evaluation of func or Dfun; once set, the fit
-        stops with ier = -2.
+        stops with ier = -2.  func or Dfun may also raise `lmscope.StopFit`
+        to the same effect.
 
     Where SciPy reports success silently on NaN residuals, lmscope returns
     ier = -3 with a RuntimeWarning (`lmscope.NonFiniteWarning`) and the last
