@@ -14,48 +14,14 @@ import time
 import ipywidgets
 import numpy as np
 import pytest
-from widget_helpers import (Recorder, Slow, downhill, exp_data, exp_model, rosenbrock,
-                            rosenbrock_jac, wait_for)
+from widget_helpers import (Slow, downhill, exp_data, exp_model, make, page, rosenbrock,
+                            rosenbrock_jac, sent, state, wait_for, widgets_made)
 
 import lmscope
 from lmscope import curve_fit, leastsq
 from lmscope.trace import FIELDS
 from lmscope.widget import FitPlot, FitWidget, fit_widget
 from lmscope.widget.runner import MIN_INTERVAL
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    recorder = Recorder()
-
-    def send(widget, content, buffers=None):
-        recorder(widget, content, buffers)
-    monkeypatch.setattr(FitPlot, "send", send)
-    return recorder
-
-
-@pytest.fixture
-def widgets_made():
-    """Widgets a test makes are closed after it, so no thread outlives a test."""
-    made = []
-    yield made
-    for w in made:
-        w.close()
-
-
-def make(made, *args, curve=False, **kwargs):
-    w = FitWidget.curve(*args, **kwargs) if curve else FitWidget(*args, **kwargs)
-    made.append(w)
-    return w
-
-
-def page(w, message):
-    """What the page sends, as the kernel receives it."""
-    w.plot._handle_custom_msg(message, [])
-
-
-def state(w):
-    return w.plot.status["state"]
 
 
 def assert_same_fit(result, expected):
@@ -258,9 +224,9 @@ def test_new_value_cancels_the_fit_in_flight(sent, widgets_made):
     assert wait_for(lambda: first.published >= 1)
     w.params[0].slider.value = -0.5          # a new value while the first fit runs
     second = w._run
-    assert second is not first and not first.running
+    assert second is not first and first.done   # leastsq returned; its sender may be finishing
     assert first.superseded and first.result[4] == -2
-    assert w.wait(20)
+    assert w.wait(20) and first.join(5)
     assert w.history[-2]["superseded"] and w.history[-2]["ier"] == -2
     assert w.history[-1]["fit_id"] == second.fit_id and not w.history[-1]["superseded"]
     assert_same_fit(w.result, leastsq(rosenbrock, [-0.5, 1.0], full_output=True))
@@ -409,7 +375,7 @@ def test_pick_sets_two_parameters_clamped_and_refits(sent, widgets_made):
 
 def test_landscape_grid_and_landscape_params(sent, widgets_made):
     w = make(widgets_made, exp_model, *exp_data(), p0=[2.0, 1.0, 0.5], curve=True)
-    assert w.wait(20)
+    assert w.wait(20, landscape=True)
     land = w.plot.landscape
     assert land["i"] == 0 and land["j"] == 1 and land["fit_id"] == 1
     assert len(land["xi"]) == 60 and len(land["xj"]) == 60 and len(land["log10_cost"]) == 3600
@@ -537,7 +503,7 @@ def test_to_code_is_a_script_that_repeats_the_fit(sent, widgets_made):
 def test_figure_draws_the_browsers_panels(sent, widgets_made):
     from matplotlib.figure import Figure
     w = make(widgets_made, exp_model, *exp_data(), p0=[2.0, 1.0, 0.5], curve=True)
-    assert w.wait(20)
+    assert w.wait(20, landscape=True)
     fig = w.figure()
     assert isinstance(fig, Figure)
     labels = [ax.get_label() for ax in fig.axes if ax.get_label()]

@@ -6,6 +6,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 
 def wait_for(condition, timeout: float = 10.0, interval: float = 0.002) -> bool:
@@ -80,3 +81,42 @@ def downhill(x):
     """exp(x): no minimum, so every trial step goes further downhill; the fit
     runs until maxfev (or underflow, after about 700 steps)."""
     return np.exp(x)
+
+
+# -- fixtures and shortcuts of the widget tests ---------------------------------------
+
+@pytest.fixture
+def sent(monkeypatch):
+    """FitPlot.send replaced by a Recorder: the messages the page would get."""
+    from lmscope.widget import FitPlot
+    recorder = Recorder()
+
+    def send(widget, content, buffers=None):
+        recorder(widget, content, buffers)
+    monkeypatch.setattr(FitPlot, "send", send)
+    return recorder
+
+
+@pytest.fixture
+def widgets_made():
+    """Widgets a test makes are closed after it, so no thread outlives a test."""
+    made = []
+    yield made
+    for w in made:
+        w.close()
+
+
+def make(made, *args, curve=False, **kwargs):
+    from lmscope.widget import FitWidget
+    w = FitWidget.curve(*args, **kwargs) if curve else FitWidget(*args, **kwargs)
+    made.append(w)
+    return w
+
+
+def page(w, message):
+    """What the page sends, as the kernel receives it."""
+    w.plot._handle_custom_msg(message, [])
+
+
+def state(w):
+    return w.plot.status["state"]

@@ -17,7 +17,8 @@
  */
 
 /**
- * Check a `landscape` trait value; returns null for `{}` and throws on a value
+ * Check a `landscape` trait value; returns null for `{}` and for a landscape
+ * the kernel did not compute (`{i, j, message, fit_id}`), and throws on a value
  * that is present but inconsistent, with the sizes in the message.
  * @param {unknown} value
  * @returns {Grid | null}
@@ -25,6 +26,8 @@
 export function readLandscape(value) {
   if (value === null || typeof value !== "object" || Object.keys(value).length === 0) return null;
   const l = /** @type {Record<string, any>} */ (value);
+  // The kernel computed no landscape (func too slow): the panel shows `message`.
+  if (typeof l.message === "string") return null;
   if (!Number.isSafeInteger(l.i) || !Number.isSafeInteger(l.j)) throw new Error("landscape: i and j must be integers");
   if (!Array.isArray(l.xi) || !Array.isArray(l.xj) || !Array.isArray(l.log10_cost)) {
     throw new Error("landscape: xi, xj and log10_cost must be lists");

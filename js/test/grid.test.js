@@ -8,6 +8,10 @@ test("an empty landscape reads as none", () => {
   assert.equal(readLandscape({}), null);
 });
 
+test("a landscape the kernel did not compute reads as none", () => {
+  assert.equal(readLandscape({ i: 0, j: 1, message: "func too slow for a landscape", fit_id: 2 }), null);
+});
+
 test("a landscape is read row-major with one row per xj", () => {
   const grid = readLandscape(trait);
   assert.equal(grid.fitId, 3);

@@ -13,6 +13,7 @@ works under any backend (Agg on a server) and from threads.
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 
@@ -40,6 +41,10 @@ def plot_fit(trace, fig=None, names=None, curve=None, landscape=None):
     the widget's landscape trait value.  Returns the Figure."""
     from matplotlib.figure import Figure
 
+    if trace is not None:
+        # The widget may draw a fit that is still running: every panel reads
+        # one snapshot, so all columns have the same length.
+        trace = types.SimpleNamespace(**trace.columns())
     panels = []
     if curve is not None:
         panels.append(("curve", lambda ax: _curve_panel(ax, curve)))
@@ -59,7 +64,7 @@ def plot_fit(trace, fig=None, names=None, curve=None, landscape=None):
     for k, (name, draw) in enumerate(panels):
         ax = fig.add_subplot(rows, columns, k + 1)
         ax.set_label(name)      # stable, for tests: fig.axes[k].get_label()
-        if trace is None or len(trace) == 0:
+        if trace is None or len(trace.fnorm) == 0:
             ax.set_title(name)
             ax.text(0.5, 0.5, "no trial steps yet", ha="center", va="center",
                     transform=ax.transAxes, color="0.5")
@@ -69,7 +74,7 @@ def plot_fit(trace, fig=None, names=None, curve=None, landscape=None):
 
 
 def _steps(trace) -> np.ndarray:
-    return np.arange(len(trace))
+    return np.arange(len(trace.fnorm))
 
 
 def _positive(values) -> np.ndarray:

@@ -162,8 +162,11 @@ class Trace:
                 f"fnorm {self.fnorm[0]:.6g} -> {self.fnorm[-1]:.6g})")
 
     def columns(self) -> dict[str, np.ndarray]:
-        """All columns, by field name."""
-        return {name: getattr(self, name) for name in FIELDS}
+        """All columns, by field name, of the same length even while a fit
+        is still appending (a snapshot: read-only views of the first
+        `len(self)` records at the time of the call)."""
+        size = self._size
+        return {name: getattr(self, name)[:size] for name in FIELDS}
 
     def chunks(self, start: int = 0, stop: int | None = None):
         """Records start..stop as `({name, dtype, shape} list, buffers)`:

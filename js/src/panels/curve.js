@@ -117,7 +117,10 @@ export function createCurvePanel(view, size) {
         const f = finiteOrNull(accepted);
         const ft = finiteOrNull(trial);
         yExtent = extent(f, ft, [0]);
-        chart.setData([Array.from({ length: m }, (_, k) => k), f, ft]);
+        // A long residual vector comes decimated, with the indices it kept.
+        const index = curves?.get("index");
+        const x = index && index.length === m ? Array.from(index) : Array.from({ length: m }, (_, k) => k);
+        chart.setData([x, f, ft]);
       }
     },
     resize(size) {

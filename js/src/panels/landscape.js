@@ -273,7 +273,8 @@ export function createLandscapePanel(view, size) {
         panel.showPlaceholder(/** @type {Error} */ (err).message);
         return;
       }
-      if (grid && pending && grid.i === pending.i && grid.j === pending.j) pending = null;
+      const shownFor = grid ?? /** @type {{i?: unknown, j?: unknown}} */ (trait ?? {});
+      if (pending && shownFor.i === pending.i && shownFor.j === pending.j) pending = null;
       if (grid) build();
     }
     const shown = pending ?? (grid ? { i: grid.i, j: grid.j } : { i: 0, j: Math.min(1, n - 1) });
@@ -282,7 +283,7 @@ export function createLandscapePanel(view, size) {
     controls.hidden = n < 2;
     colorbar.hidden = !grid;
     if (n < 2) return panel.showPlaceholder("needs ≥ 2 parameters");
-    if (!grid) return panel.showPlaceholder("computing…");
+    if (!grid) return panel.showPlaceholder(typeof trait?.message === "string" ? trait.message : "computing…");
     panel.showPlaceholder(null);
     const fitId = view.session.store?.fitId;
     panel.setNote(

@@ -35,7 +35,9 @@ def _options(widget) -> list[str]:
     options = widget.settings.options()
     lines = [f"ftol={options['ftol']!r}", f"xtol={options['xtol']!r}",
              f"gtol={options['gtol']!r}", f"maxfev={options['maxfev']!r}",
-             f"epsfcn={options['epsfcn']!r}", f"factor={options['factor']!r}"]
+             f"factor={options['factor']!r}"]
+    if options["epsfcn"] is not None:       # None: leastsq's default, for the residuals' dtype
+        lines.append(f"epsfcn={options['epsfcn']!r}")
     if widget._col_deriv:
         lines.append("col_deriv=True")
     if widget._diag is not None:

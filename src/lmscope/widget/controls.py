@@ -7,18 +7,20 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-SLIDER_STEPS = 1000         # positions across a slider's range
+SLIDER_STEPS = 1000         # a drag moves a slider by about 1/SLIDER_STEPS of its range
 READOUT = ".4g"             # readable for 1e-12 and 1e12 alike
 DEFAULT_TOL = 1.49012e-08   # leastsq's ftol and xtol
 EPS = float(np.finfo(float).eps)
+BIGGEST = float(np.finfo(float).max)
 
-_SMALL = widgets.Layout(width="7.5em")
+_SMALL_WIDTH = "7.5em"     # a Layout per box: close() closes each widget's own
 
 
 def default_range(value: float) -> tuple[float, float]:
-    """x0 +- max(|x0|, 1): wide enough to get lost in, centred on the guess."""
+    """x0 +- max(|x0|, 1): wide enough to get lost in, centred on the guess
+    (cut at the largest float, so x0 = 1e308 still gets a finite range)."""
     span = max(abs(value), 1.0)
-    return value - span, value + span
+    return max(value - span, -BIGGEST), min(value + span, BIGGEST)
 
 
 def log_range(value: float) -> tuple[float, float]:
@@ -53,9 +55,11 @@ class ParameterControl:
         self._lo, self._hi = lo, hi
         self._log = bool(log) and lo > 0
         self.label = widgets.HTML(f"<b>{_escape(name)}</b>", layout=widgets.Layout(width="8em"))
-        self.min_box = widgets.FloatText(lo, description="min", layout=_SMALL,
+        self.min_box = widgets.FloatText(lo, description="min",
+                                         layout=widgets.Layout(width=_SMALL_WIDTH),
                                          style={"description_width": "2.2em"})
-        self.max_box = widgets.FloatText(hi, description="max", layout=_SMALL,
+        self.max_box = widgets.FloatText(hi, description="max",
+                                         layout=widgets.Layout(width=_SMALL_WIDTH),
                                          style={"description_width": "2.2em"})
         self.log_box = widgets.Checkbox(self._log, description="log", indent=False,
                                         layout=widgets.Layout(width="4em"),
@@ -120,13 +124,12 @@ class ParameterControl:
     def _make_slider(self):
         common = dict(readout=True, readout_format=READOUT, continuous_update=True,
                       layout=widgets.Layout(width="22em"))
+        # step=None: no snapping.  With a step, the page would snap x0 to the
+        # step grid when it draws the slider and send the rounded value back.
         if self._log:
-            a, b = math.log10(self._lo), math.log10(self._hi)
-            slider = widgets.FloatLogSlider(value=self._value, base=10, min=a, max=b,
-                                            step=(b - a) / SLIDER_STEPS, **common)
+            slider = widgets.FloatLogSlider(value=self._value, base=10, min=math.log10(self._lo),
+                                            max=math.log10(self._hi), step=None, **common)
         else:
-            # step=None: no snapping.  With a step, the page would snap x0 to the
-            # step grid when it draws the slider and send the rounded value back.
             slider = widgets.FloatSlider(value=self._value, min=self._lo, max=self._hi,
                                          step=None, **common)
         slider.observe(self._slid, "value")
@@ -137,6 +140,7 @@ class ParameterControl:
         old = self.slider
         self.slider = self._make_slider()
         self.row.children = (self.label, self.slider, self.min_box, self.max_box, self.log_box)
+        close_children(old)
         old.close()
 
     def _set_range(self, lo: float, hi: float) -> None:
@@ -169,15 +173,17 @@ class ParameterControl:
 
     def _is_echo(self, value: float) -> bool:
         """The page drawing the slider can send back the value rounded (a log
-        slider goes through 10**log10(v)).  A real move is at least a 1/SLIDER_STEPS
-        of the range; anything far smaller is the value we set, and x0 keeps it exactly."""
+        slider goes through 10**log10(v)).  A drag moves by a pixel, about
+        1/SLIDER_STEPS of the range; anything far smaller is the value we set,
+        and x0 keeps it exactly."""
         old = self._value
         if self._log:
             if not (value > 0 and old > 0):
                 return False
             a, b = math.log10(self._lo), math.log10(self._hi)
             return abs(math.log10(value) - math.log10(old)) < 1e-3 * (b - a) / SLIDER_STEPS
-        return abs(value - old) < 1e-3 * (self._hi - self._lo) / SLIDER_STEPS
+        # hi/2 - lo/2: the width of [-1e308, 1e308] overflows, half of it does not.
+        return abs(value - old) < 2e-3 * (self._hi / 2 - self._lo / 2) / SLIDER_STEPS
 
     def _range_edited(self, change) -> None:
         if self._quiet:
@@ -213,6 +219,20 @@ class ParameterControl:
         return self._lo > 0 or self._value > 0
 
 
+def close_children(widget, seen: set | None = None) -> None:
+    """Close every widget model reachable from `widget`'s traits (children,
+    layout, style, ...), depth first; `widget` itself is left to its caller.
+    Each model has a comm in the kernel and in the page until it is closed."""
+    seen = {id(widget)} if seen is None else seen
+    for name in getattr(widget, "keys", ()):
+        value = getattr(widget, name, None)
+        for child in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(child, widgets.Widget) and id(child) not in seen:
+                seen.add(id(child))
+                close_children(child, seen)
+                child.close()
+
+
 def _escape(text: str) -> str:
     return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
@@ -230,21 +250,27 @@ def log_slider(description: str, value: float, lo_exp: float, hi_exp: float,
 
 
 class SettingsControls:
-    """Tolerances and options of leastsq, slow motion, and the Jacobian choice."""
+    """Tolerances and options of leastsq, slow motion, and the Jacobian choice.
+
+    A tolerance of 0 switches its test off (gtol's default; ftol = 0 or
+    xtol = 0 are common too) and has no place on a log axis: a checkbox turns
+    each test on.  epsfcn stays leastsq's default (None: the machine precision
+    of the residuals' dtype, so a float32 model gets float32's) until the
+    user moves its slider; MINPACK reads epsfcn <= 0 the same way."""
 
     def __init__(self, *, ftol=DEFAULT_TOL, xtol=DEFAULT_TOL, gtol=0.0, maxfev=0,
                  epsfcn=None, factor=100.0, has_dfun=False, use_dfun=True, delay=0.0):
-        self.initial = dict(ftol=ftol, xtol=xtol, gtol=gtol, maxfev=maxfev, epsfcn=epsfcn,
-                            factor=factor, use_dfun=use_dfun, delay=delay)
-        self.ftol = log_slider("ftol", ftol, -16, 0)
-        self.xtol = log_slider("xtol", xtol, -16, 0)
-        # gtol = 0 (leastsq's default) has no place on a log axis: a checkbox turns it on.
-        self.gtol_on = widgets.Checkbox(bool(gtol), description="gtol test", indent=False,
-                                        layout=widgets.Layout(width="7em"))
-        self.gtol = log_slider("gtol", gtol if gtol > 0 else 1e-8, -16, 0)
-        self.gtol.disabled = not gtol
-        self.gtol_on.observe(lambda c: setattr(self.gtol, "disabled", not c["new"]), "value")
+        epsfcn = _epsfcn(epsfcn)
+        self.initial = dict(ftol=float(ftol), xtol=float(xtol), gtol=float(gtol),
+                            maxfev=int(maxfev), epsfcn=epsfcn, factor=float(factor),
+                            use_dfun=bool(use_dfun and has_dfun), delay=float(delay))
+        self._quiet = False
+        self.ftol_on, self.ftol = _tolerance_controls("ftol", ftol, DEFAULT_TOL)
+        self.xtol_on, self.xtol = _tolerance_controls("xtol", xtol, DEFAULT_TOL)
+        self.gtol_on, self.gtol = _tolerance_controls("gtol", gtol, 1e-8)
         self.epsfcn = log_slider("epsfcn", EPS if epsfcn is None else epsfcn, -16, 0)
+        self._epsfcn_default = epsfcn is None
+        self.epsfcn.observe(self._epsfcn_moved, "value")
         self.factor = log_slider("factor", factor, -1, 3)
         self.maxfev = widgets.BoundedIntText(int(maxfev), min=0, max=10**8,
                                              description="maxfev (0 = auto)",
@@ -260,31 +286,81 @@ class SettingsControls:
                                          style={"description_width": "10em"},
                                          layout=widgets.Layout(width="26em"))
         self.box = widgets.VBox([
-            widgets.HBox([self.ftol, self.xtol]),
+            widgets.HBox([self.ftol_on, self.ftol, self.xtol_on, self.xtol]),
             widgets.HBox([self.gtol_on, self.gtol, self.factor]),
             widgets.HBox([self.epsfcn, self.maxfev]),
             widgets.HBox([self.use_dfun, self.delay]),
         ])
-        self._epsfcn_initial = self.epsfcn.value
 
     def options(self) -> dict:
-        """leastsq keywords for the current settings."""
-        return dict(ftol=float(self.ftol.value), xtol=float(self.xtol.value),
-                    gtol=float(self.gtol.value) if self.gtol_on.value else 0.0,
-                    maxfev=int(self.maxfev.value), epsfcn=float(self.epsfcn.value),
+        """leastsq keywords for the current settings (epsfcn None: leastsq's default)."""
+        return dict(ftol=self._tolerance("ftol"), xtol=self._tolerance("xtol"),
+                    gtol=self._tolerance("gtol"), maxfev=int(self.maxfev.value),
+                    epsfcn=None if self._epsfcn_default else float(self.epsfcn.value),
                     factor=float(self.factor.value))
+
+    def set(self, name: str, value) -> None:
+        """Set one leastsq keyword as `options()` names it."""
+        if name in ("ftol", "xtol", "gtol"):
+            value = float(value)
+            on, slider = getattr(self, f"{name}_on"), getattr(self, name)
+            if value > 0:
+                slider.value = value
+            on.value = value > 0
+        elif name == "epsfcn":
+            value = _epsfcn(value)
+            self._quiet = True
+            try:
+                self.epsfcn.value = EPS if value is None else value
+                self._epsfcn_default = value is None
+            finally:
+                self._quiet = False
+        elif name == "maxfev":
+            self.maxfev.value = int(value)
+        else:
+            getattr(self, name).value = float(value)
 
     def reset(self) -> None:
         i = self.initial
-        self.ftol.value, self.xtol.value = i["ftol"], i["xtol"]
-        self.gtol_on.value = bool(i["gtol"])
-        if i["gtol"]:
-            self.gtol.value = i["gtol"]
-        self.epsfcn.value = self._epsfcn_initial
-        self.factor.value, self.maxfev.value = i["factor"], i["maxfev"]
+        for name in ("ftol", "xtol", "gtol", "epsfcn", "maxfev", "factor"):
+            self.set(name, i[name])
+        self.use_dfun.value = i["use_dfun"]
         self.delay.value = i["delay"]
 
     def observe(self, handler) -> None:
-        for control in (self.ftol, self.xtol, self.gtol_on, self.gtol, self.epsfcn,
-                        self.factor, self.maxfev, self.use_dfun):
+        for control in (self.ftol_on, self.ftol, self.xtol_on, self.xtol, self.gtol_on,
+                        self.gtol, self.epsfcn, self.factor, self.maxfev, self.use_dfun):
             control.observe(handler, "value")
+
+    def _tolerance(self, name: str) -> float:
+        return float(getattr(self, name).value) if getattr(self, f"{name}_on").value else 0.0
+
+    def _epsfcn_moved(self, change) -> None:
+        """The user chose an epsfcn, unless the slider only settled on its own
+        grid near the default position (within half a step)."""
+        if self._quiet:
+            return
+        step = self.epsfcn.step
+        self._epsfcn_default = abs(math.log10(change["new"]) - math.log10(EPS)) <= step / 2 \
+            and self._epsfcn_default
+
+
+def _tolerance_controls(name: str, value, off_position: float):
+    """A checkbox that turns the test on, and the tolerance's log slider
+    (at `off_position` while the test is off)."""
+    value = float(value)
+    on = widgets.Checkbox(value > 0, description=f"{name} test", indent=False,
+                          layout=widgets.Layout(width="7em"))
+    slider = log_slider(name, value if value > 0 else off_position, -16, 0)
+    slider.disabled = not value > 0
+    on.observe(lambda change: setattr(slider, "disabled", not change["new"]), "value")
+    return on, slider
+
+
+def _epsfcn(value) -> float | None:
+    """epsfcn as leastsq takes it; None (the default) for None and for <= 0,
+    which MINPACK reads as machine precision too."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if value > 0 else None

@@ -1,11 +1,19 @@
 """`FitWidget`: sliders for x0 and the tolerances, buttons, a status line and
 the live plot (`FitPlot`), driving `leastsq` on a background thread.
 
-Threads.  The kernel's main thread handles the controls and page messages and
-never runs a fit.  A fit runs on its own thread (runner.FitRun) with a sender
-thread beside it; at most one fit is current: starting one stops the previous
-fit and joins it.  The cost landscape runs on a third thread, cancelled when
-superseded.  `wait()` joins whatever is running.
+Threads.  The kernel's main thread handles the controls and page messages; it
+runs no fit, though `figure()` and a page's replay call the user's function
+there.  A fit runs on its own thread (runner.FitRun) with a sender thread
+beside it; at most one fit is current: starting one stops the previous fit
+and waits for it briefly (JOIN_WAIT).  A fit still busy in the user's code
+after that is left to end in the background (its threads are daemons, and
+what it reports is ignored).  The cost landscape runs on a third thread,
+cancelled when superseded or stopped, never waited for by the main thread.
+
+Two locks.  `_lock` guards which fit is current and the status; nobody waits
+for a thread while holding it.  `_user` (usercode.UserCode) makes every call
+into the user's code - func, Dfun, model - one at a time, whichever thread
+makes it.
 
 Attributes after a fit: `result` (leastsq's full output, a trait), `error`
 (the exception of the last fit, or None, a trait), `trace`, `history`.
@@ -22,14 +30,22 @@ import numpy as np
 import traitlets as t
 
 from .. import _messages
-from .controls import DEFAULT_TOL, ParameterControl, SettingsControls, _escape
+from .controls import DEFAULT_TOL, ParameterControl, SettingsControls, _escape, close_children
+from .decimate import decimate_data
 from .landscape import LandscapeJob
 from .plot import FitPlot
 from .protocol import LandscapeParams, Pick, Replay, finite_or_none
 from .runner import FitRun, FitSpec
+from .usercode import Busy, UserCode
 
-MODEL_POINTS = 400      # the curve form draws the model on this many points at most
+MODEL_POINTS = 400      # the curve form draws the model on this many points at most,
+                        # and a longer residual vector is decimated to about as many
+DATA_POINTS = 2000      # the curve form's data go to the page whole up to this many points,
+                        # decimated to about as many beyond (min and max y per bin)
 HISTORY_LIMIT = 1000    # a slider drag makes a fit per position: keep the newest
+JOIN_WAIT = 0.1         # seconds a new fit (or Stop) waits for the previous one to end
+FIGURE_WAIT = 5.0       # seconds figure() waits for the user's code, busy in a fit
+STUCK = "fit {} is stuck in func (still running in the background)"
 
 
 class FitWidget(widgets.VBox):
@@ -47,6 +63,14 @@ class FitWidget(widgets.VBox):
     seconds of pause after each trial step), `landscape` (draw the cost over
     two parameters; default True when n >= 2), `landscape_params` ((i, j),
     default (0, 1)), `run` (start a fit now; default True).
+
+    Threads.  The widget calls your func (Dfun, model) from several threads -
+    the fit's, the one that draws the curves, the landscape's, the kernel's
+    main thread in `figure()` - but never two calls at once, so it need not be
+    thread-safe.  A func that hangs does not freeze the kernel: the next fit
+    (or Stop) leaves that fit running in the background and says so in the
+    status line.  Observers of `result` and `error` run on the fit's worker
+    thread, after the fit ended; they may start a new fit or change controls.
     """
 
     result = t.Any(None, allow_none=True, help="leastsq's (x, cov_x, infodict, mesg, ier) "
@@ -74,6 +98,7 @@ class FitWidget(widgets.VBox):
         self._col_deriv = bool(col_deriv)
         self._diag = None if diag is None else np.asarray(diag, dtype=np.float64)
         self._curve = _curve            # curve form: dict from FitWidget.curve
+        self._drawn_curve = _curve is not None and _curve["model_x"] is not None
         self.names = names
         self.trace = None
         self.history: list[dict] = []
@@ -82,6 +107,8 @@ class FitWidget(widgets.VBox):
         self._landscape_job: LandscapeJob | None = None
         self._landscape_key = None
         self._lock = threading.RLock()
+        self._user = UserCode()
+        self._stuck: list[FitRun] = []  # fits left running in the user's code
         self._quiet = 0                 # > 0: control changes do not start fits
 
         ranges = _per_parameter("ranges", ranges, names, None)
@@ -96,12 +123,13 @@ class FitWidget(widgets.VBox):
 
         self.auto_fit_box = widgets.Checkbox(bool(auto_fit), description="auto-fit",
                                              indent=False, layout=widgets.Layout(width="7em"))
-        self.fit_button = widgets.Button(description="Fit", button_style="primary", icon="play")
-        self.stop_button = widgets.Button(description="Stop", icon="stop")
-        self.step_button = widgets.Button(description="Step", icon="step-forward")
-        self.reset_button = widgets.Button(description="Reset", icon="undo")
-        for button in (self.fit_button, self.stop_button, self.step_button, self.reset_button):
-            button.layout = widgets.Layout(width="6.5em")
+        def button(description, icon, **style):
+            return widgets.Button(description=description, icon=icon,
+                                  layout=widgets.Layout(width="6.5em"), **style)
+        self.fit_button = button("Fit", "play", button_style="primary")
+        self.stop_button = button("Stop", "stop")
+        self.step_button = button("Step", "step-forward")
+        self.reset_button = button("Reset", "undo")
         self.fit_button.on_click(lambda _: self._fit_pressed())
         self.stop_button.on_click(lambda _: self.stop())
         self.step_button.on_click(lambda _: self.step())
@@ -109,7 +137,7 @@ class FitWidget(widgets.VBox):
         self.status_html = widgets.HTML("<i>not fitted yet</i>")
 
         self.plot = FitPlot(param_names=list(names))
-        if _curve is not None:
+        if self._drawn_curve:
             self.plot.form = "curve"
             self.plot.data = _curve["data"]
             self.plot.model_x = [float(v) for v in _curve["model_x"]]
@@ -158,8 +186,6 @@ class FitWidget(widgets.VBox):
         if names is None:
             names = _signature_names(model, p0.size)
         curve = _curve_spec(model, xdata, ydata, sigma, jac, p0)
-        if curve is None:       # xdata is not one axis: show the residuals instead
-            return cls(residuals, p0, (), dfun, names, **options)
         return cls(residuals, p0, (), dfun, names, _curve=curve, **options)
 
     # -- state -----------------------------------------------------------------
@@ -190,29 +216,20 @@ class FitWidget(widgets.VBox):
             options["diag"] = self._diag
         return options
 
-    ftol = property(lambda self: self.settings.options()["ftol"],
-                    lambda self, v: setattr(self.settings.ftol, "value", float(v)))
-    xtol = property(lambda self: self.settings.options()["xtol"],
-                    lambda self, v: setattr(self.settings.xtol, "value", float(v)))
-    epsfcn = property(lambda self: self.settings.options()["epsfcn"],
-                      lambda self, v: setattr(self.settings.epsfcn, "value", float(v)))
-    factor = property(lambda self: self.settings.options()["factor"],
-                      lambda self, v: setattr(self.settings.factor, "value", float(v)))
-    maxfev = property(lambda self: self.settings.options()["maxfev"],
-                      lambda self, v: setattr(self.settings.maxfev, "value", int(v)))
+    def _setting(name: str):     # noqa: N805 - builds the properties below
+        def get(self):
+            return self.settings.options()[name]
 
-    @property
-    def gtol(self) -> float:
-        return self.settings.options()["gtol"]
+        def set_(self, value) -> None:
+            with self._batch():
+                self.settings.set(name, value)
+            self._maybe_fit()
+        return property(get, set_, doc=f"leastsq's {name} (0 switches a tolerance's test off; "
+                                       f"epsfcn None is leastsq's default)")
 
-    @gtol.setter
-    def gtol(self, value) -> None:
-        value = float(value)
-        with self._batch():
-            if value > 0:
-                self.settings.gtol.value = value
-            self.settings.gtol_on.value = value > 0
-        self._maybe_fit()
+    ftol, xtol, gtol = _setting("ftol"), _setting("xtol"), _setting("gtol")
+    epsfcn, factor, maxfev = _setting("epsfcn"), _setting("factor"), _setting("maxfev")
+    del _setting
 
     @property
     def use_dfun(self) -> bool:
@@ -253,14 +270,16 @@ class FitWidget(widgets.VBox):
 
     def fit(self, *, step_mode: bool = False) -> FitRun:
         """Start a fit from the current settings (stopping the one in flight)."""
+        self._end_current()
         with self._lock:
-            self._end_current()
+            self._supersede(self._run)  # one another thread started meanwhile
             self._fit_id += 1
             fit_id = self._fit_id
             spec = FitSpec(fit_id=fit_id, func=self._func, x0=self.x0, args=self._args,
                            dfun=self._dfun if self.use_dfun else None, options=self.options(),
                            delay=self.delay, curves=self._curves_function(),
-                           step_mode=step_mode)
+                           step_mode=step_mode, user=self._user,
+                           curve_points=None if self._drawn_curve else MODEL_POINTS)
             run = FitRun(spec, self.plot.send, on_progress=self._progress,
                          on_done=self._finished)
             self._run = run
@@ -270,12 +289,20 @@ class FitWidget(widgets.VBox):
             return run
 
     def stop(self, wait: bool = False, timeout: float | None = 10.0) -> None:
-        """Stop the fit in flight (it ends with ier = -2 at its last accepted point)."""
+        """Stop the fit in flight (it ends with ier = -2 at its last accepted
+        point) and the landscape.  A fit busy in the user's code ends when that
+        call returns; `wait` waits for that up to `timeout` seconds."""
         run = self._run
-        if run is not None:
-            run.stop()
-            if wait:
-                run.join(timeout)
+        job = self._landscape_job
+        if job is not None:
+            job.cancel()
+        if run is None:
+            return
+        run.stop()
+        if wait:
+            run.join(timeout)
+        elif not run.wait_done(JOIN_WAIT) and not run.on_its_thread():
+            self._left_running(run)
 
     def step(self) -> None:
         """One trial step: pauses a running fit after its next step, releases one
@@ -284,23 +311,24 @@ class FitWidget(widgets.VBox):
             run = self._run
             if run is not None and run.running and not run.stopping:
                 run.step()
-            else:
-                self.fit(step_mode=True)
+                return
+        self.fit(step_mode=True)
 
     def reset(self) -> None:
         """Stop, and put x0 and the settings back to where they started."""
-        with self._lock:
-            self._end_current()
-            with self._batch():
-                for p in self.params:
-                    p.set(p.initial)
-                self.settings.reset()
+        self._end_current()
+        with self._batch():
+            for p in self.params:
+                p.set(p.initial)
+            self.settings.reset()
         self._maybe_fit()
 
-    def wait(self, timeout: float | None = 30.0) -> bool:
-        """Wait for the fit in flight and the landscape; returns whether both ended."""
+    def wait(self, timeout: float | None = 30.0, *, landscape: bool = False) -> bool:
+        """Wait for the fit in flight (and the landscape too with `landscape`);
+        returns whether they ended."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        for job in (self._run, self._landscape_job):
+        jobs = (self._run, self._landscape_job) if landscape else (self._run,)
+        for job in jobs:
             if job is not None:
                 left = None if deadline is None else max(0.0, deadline - time.monotonic())
                 if not job.join(left):
@@ -308,14 +336,15 @@ class FitWidget(widgets.VBox):
         return True
 
     def close(self) -> None:
-        with self._lock:
+        """Stop the fit and the landscape, and close every widget model this
+        widget made.  Safe on a half-built widget (its __init__ raised, and
+        ipywidgets' __del__ closes it)."""
+        if hasattr(self, "_lock"):
             self._end_current()
-            if self._landscape_job is not None:
-                self._landscape_job.cancel()
-                self._landscape_job.join()
-        for p in self.params:
-            p.slider.close()
-        self.plot.close()
+            job = self._landscape_job
+            if job is not None:
+                job.cancel()
+        close_children(self)
         super().close()
 
     # -- static output -------------------------------------------------------------
@@ -326,17 +355,25 @@ class FitWidget(widgets.VBox):
         trace = self.trace if self.trace is not None else (self._run.trace if self._run else None)
         curve = None
         if trace is not None and len(trace):
-            if self._curve is not None:
-                evaluate = self._curves_function()
+            evaluate = self._curves_function()
+
+            def at(x):
+                return self._user.call(evaluate, x, timeout=FIGURE_WAIT)
+            try:
+                accepted, trial = at(trace.x[-1]), at(trace.x_trial[-1])
+            except Busy:        # a fit's call into the user's code hangs: no curve panel
+                accepted = trial = None
+            if accepted is None:
+                pass
+            elif self._drawn_curve:
                 curve = {"form": "curve", "data": self._curve["data"],
                          "model_x": np.asarray(self._curve["model_x"]),
-                         "accepted": evaluate(trace.x[-1]),
-                         "trial": evaluate(trace.x_trial[-1])}
+                         "accepted": accepted, "trial": trial}
             else:
-                curve = {"form": "residual", "accepted": self._residual_at(trace.x[-1]),
-                         "trial": self._residual_at(trace.x_trial[-1])}
+                curve = {"form": "residual", "accepted": accepted, "trial": trial}
+        landscape = self.plot.landscape
         return plot_fit(trace, fig=fig, names=self.names, curve=curve,
-                        landscape=dict(self.plot.landscape) or None)
+                        landscape=dict(landscape) if "log10_cost" in landscape else None)
 
     def to_code(self) -> str:
         """A script that runs the same fit with `leastsq` (or `curve_fit`)."""
@@ -395,14 +432,35 @@ class FitWidget(widgets.VBox):
     # -- fits ----------------------------------------------------------------------
 
     def _end_current(self) -> None:
-        run = self._run
+        """Stop the current fit and give leastsq JOIN_WAIT to return; a fit that
+        does not (busy in the user's code) is left running in the background.
+        Its sender may still be finishing a curve: it sends for an older fit
+        id, which the page ignores."""
+        with self._lock:
+            run = self._run
+            self._supersede(run)
+        if run is not None and not run.wait_done(JOIN_WAIT) and not run.on_its_thread():
+            self._left_running(run)
+
+    @staticmethod
+    def _supersede(run: FitRun | None) -> None:
         if run is not None and run.running:
             run.superseded = True
             run.stop()
-            run.join()
+
+    def _left_running(self, run: FitRun) -> None:
+        with self._lock:
+            if run not in self._stuck:
+                self._stuck.append(run)
+            self.status_html.value = self._stuck_note().removeprefix("<br>")
+
+    def _stuck_note(self) -> str:
+        """The status line's word on fits left running in the user's code."""
+        self._stuck = [run for run in self._stuck if not run.done]
+        return "".join(f"<br>{STUCK.format(run.fit_id)}" for run in self._stuck)
 
     def _curves_function(self):
-        if self._curve is not None:
+        if self._drawn_curve:
             model, xdata = self._curve["model"], self._curve["model_x"]
             size = xdata.size
 
@@ -424,29 +482,34 @@ class FitWidget(widgets.VBox):
 
     def _progress(self, run: FitRun) -> None:
         """After each batch (sender thread): the status trait follows the stream."""
-        if run is not self._run or run.done:
-            return
-        k = run.published - 1
-        if k < 0:
-            return
-        columns = run.trace._columns
-        self._set_status("running", run.fit_id, nfev=int(columns["nfev"][k]),
-                         fnorm=float(columns["fnorm"][k]), n_steps=k + 1)
+        with self._lock:
+            if run is not self._run or run.done:
+                return
+            k = run.published - 1
+            if k < 0:
+                return
+            columns = run.trace._columns
+            self._set_status("running", run.fit_id, nfev=int(columns["nfev"][k]),
+                             fnorm=float(columns["fnorm"][k]), n_steps=k + 1)
 
     def _finished(self, run: FitRun) -> None:
-        """When a fit ended (its own thread, sender joined)."""
+        """When a fit ended (its own thread).  Only the current fit reports."""
         outcome = _outcome(run)
-        self.history.append(outcome)
-        del self.history[:-HISTORY_LIMIT]
-        if run.superseded:
-            return
-        self.trace = run.trace
-        self.error = run.error
-        self.result = run.result
-        self._set_status(outcome["state"], run.fit_id, ier=outcome["ier"],
-                         mesg=outcome["mesg"], nfev=outcome["nfev"], fnorm=outcome["fnorm"],
-                         n_steps=outcome["n_steps"], error=outcome["error"])
-        self.status_html.value = _status_html(outcome, self.names)
+        with self._lock:
+            self.history.append(outcome)
+            del self.history[:-HISTORY_LIMIT]
+            current = run is self._run and not run.superseded
+            if current:
+                self.trace = run.trace
+                self._set_status(outcome["state"], run.fit_id, ier=outcome["ier"],
+                                 mesg=outcome["mesg"], nfev=outcome["nfev"],
+                                 fnorm=outcome["fnorm"], n_steps=outcome["n_steps"],
+                                 error=outcome["error"])
+                self.status_html.value = _status_html(outcome, self.names) + self._stuck_note()
+        if current:
+            # Outside the lock: observers run here, on this thread, and may start a fit.
+            self.error = run.error
+            self.result = run.result
 
     def _set_status(self, state, fit_id, *, ier=None, mesg="", nfev=0, fnorm=None, n_steps=0,
                     error=None) -> None:
@@ -454,7 +517,7 @@ class FitWidget(widgets.VBox):
                             "nfev": int(nfev), "fnorm": finite_or_none(fnorm),
                             "n_steps": int(n_steps), "error": error}
         if state == "running":
-            self.status_html.value = f"<i>fit {fit_id} running…</i>"
+            self.status_html.value = f"<i>fit {fit_id} running…</i>" + self._stuck_note()
 
     # -- landscape -------------------------------------------------------------------
 
@@ -471,17 +534,17 @@ class FitWidget(widgets.VBox):
                 and (job.running or job.value is not None):
             return          # the same grid: x0[i] and x0[j] do not enter it
         if job is not None:
-            job.cancel()
-            job.join()
+            job.cancel()        # it ends at its next look at the flag; never waited for
         self._landscape_key = key
         job = LandscapeJob(self._func, self._args, x0, i, j, (*pi.range, pi.log),
-                           (*pj.range, pj.log), fit_id, self._landscape_done)
+                           (*pj.range, pj.log), fit_id, self._landscape_done, self._user)
         self._landscape_job = job
         job.start()
 
     def _landscape_done(self, job: LandscapeJob) -> None:
-        if job is self._landscape_job:
-            self.plot.landscape = job.value
+        with self._lock:
+            if job is self._landscape_job:
+                self.plot.landscape = job.value
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -537,21 +600,25 @@ def _signature_names(model, n: int) -> list[str]:
     return [f"p{k}" for k in range(n)]
 
 
-def _curve_spec(model, xdata, ydata, sigma, jac, p0) -> dict | None:
-    """The data and the model grid of the curve form, or None when xdata is
-    not one real axis with one value per data point."""
+def _curve_spec(model, xdata, ydata, sigma, jac, p0) -> dict:
+    """The curve form's call (for to_code) and, when xdata is one real axis
+    with one value per data point, the data and model grid to draw; else
+    `data` and `model_x` are None and the page shows the residuals.  Data
+    longer than DATA_POINTS are decimated for the page (min and max y per bin)."""
+    spec = {"model": model, "model_x": None, "data": None, "xdata": xdata, "ydata": ydata,
+            "sigma": sigma, "jac": jac, "p0": p0}
     if not isinstance(xdata, np.ndarray) or xdata.ndim != 1 or xdata.size != ydata.size:
-        return None
+        return spec
     lo, hi = float(np.min(xdata)), float(np.max(xdata))
-    model_x = np.linspace(lo, hi, MODEL_POINTS) if hi > lo else np.array([lo])
-    sigma_list = None
-    if sigma is not None and sigma.ndim <= 1:
-        sigma_list = [finite_or_none(s) for s in np.broadcast_to(sigma, ydata.shape)]
-    elif sigma is not None:
-        sigma_list = [finite_or_none(s) for s in np.sqrt(np.diag(sigma))]
-    data = {"x": [float(v) for v in xdata], "y": [float(v) for v in ydata], "sigma": sigma_list}
-    return {"model": model, "model_x": model_x, "data": data, "xdata": xdata,
-            "ydata": ydata, "sigma": sigma, "jac": jac, "p0": p0}
+    spec["model_x"] = np.linspace(lo, hi, MODEL_POINTS) if hi > lo else np.array([lo])
+    sigma_1d = None
+    if sigma is not None:
+        sigma_1d = np.broadcast_to(sigma, ydata.shape) if sigma.ndim <= 1 \
+            else np.sqrt(np.diag(sigma))
+    x, y, s = decimate_data(xdata, ydata, sigma_1d, DATA_POINTS)
+    spec["data"] = {"x": [float(v) for v in x], "y": [float(v) for v in y],
+                    "sigma": None if s is None else [finite_or_none(v) for v in s]}
+    return spec
 
 
 def _outcome(run: FitRun) -> dict:
@@ -563,7 +630,7 @@ def _outcome(run: FitRun) -> dict:
                "n_steps": len(trace), "elapsed": (run.finished_at or 0) - (run.started or 0),
                "superseded": bool(getattr(run, "superseded", False))}
     if run.error is not None:
-        outcome.update(state="error", ier=None, mesg="", x=None, cov_x=None,
+        outcome.update(state="error", ier=None, mesg="", x=None,
                        nfev=int(trace.nfev[-1]) if len(trace) else 0,
                        fnorm=float(trace.fnorm[-1]) if len(trace) else None,
                        error=f"{type(run.error).__name__}: {run.error}")
@@ -571,8 +638,9 @@ def _outcome(run: FitRun) -> dict:
     x, cov_x, infodict, mesg, ier = run.result
     fvec = infodict["fvec"]
     fnorm = float(trace.fnorm[-1]) if len(trace) else float(np.linalg.norm(fvec))
+    # Not cov_x: n*n floats per fit, for up to HISTORY_LIMIT fits.
     outcome.update(state="stopped" if ier == _messages.USER_STOP else "done", ier=int(ier),
-                   mesg=str(mesg), x=np.array(x), cov_x=cov_x, nfev=int(infodict["nfev"]),
+                   mesg=str(mesg), x=np.array(x), nfev=int(infodict["nfev"]),
                    fnorm=fnorm, error=None, stderr=standard_errors(cov_x, fvec))
     return outcome
 

@@ -2,7 +2,12 @@
 
 cost = 0.5 * ||f(x)||^2 on a grid over parameters i and j (the slider ranges,
 log-spaced where the slider is logarithmic), every other parameter held at x0.
-The page draws log10(cost) as a heat map under the fit's path.
+The page draws log10(cost) as a heat map under the fit's path.  A model too
+slow for even the coarsest grid within the time budget gets no landscape: the
+trait then holds only a `message` for the page to show instead.
+
+The job calls func through the widget's `UserCode` lock (never beside the
+fit's own calls), and checks for `cancel()` before every call.
 """
 from __future__ import annotations
 
@@ -13,8 +18,12 @@ import time
 import numpy as np
 
 GRID_SIZE = 60          # points per axis for a model that is quick to evaluate
-MIN_GRID_SIZE = 12      # ... and for a slow one
-TIME_BUDGET = 3.0       # seconds a landscape may take: a slow model gets a coarser grid
+MIN_GRID_SIZE = 12      # ... and for a slow one; slower still, and there is no landscape
+TIME_BUDGET = 3.0       # seconds inside func a landscape may take, estimated from
+                        # TIMING_CALLS calls; the grid is as fine as fits in it
+TIMING_CALLS = 3
+OVERRUN = 2.0           # a grid whose calls take this many budgets (func got slower) is dropped
+TOO_SLOW = "func too slow for a landscape"
 
 
 def grid_axis(lo: float, hi: float, log: bool, size: int = GRID_SIZE) -> np.ndarray:
@@ -38,13 +47,16 @@ class LandscapeJob:
     """Computes one landscape on its own thread; `cancel()` ends it early
     (checked before every evaluation) and then it reports nothing."""
 
-    def __init__(self, func, args, x0, i, j, axis_i, axis_j, fit_id, on_done):
-        self._func, self._args = func, tuple(args)
+    def __init__(self, func, args, x0, i, j, axis_i, axis_j, fit_id, on_done, user):
+        self._cancel = threading.Event()
+        self._user_func = func
+        self._spent = 0.0               # seconds inside func, waits for the lock left out
+        self._func = user.guarded(self._timed, cancelled=self._cancel.is_set, background=True)
+        self._args = tuple(args)
         self._x0 = np.array(x0, dtype=np.float64)
         self.i, self.j, self.fit_id = i, j, fit_id
         self._axes = axis_i, axis_j       # (lo, hi, log) of each parameter's slider
         self._on_done = on_done
-        self._cancel = threading.Event()
         self.value: dict | None = None
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"lmscope-landscape-{fit_id}")
@@ -65,19 +77,43 @@ class LandscapeJob:
             self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def _grid_size(self) -> int:
-        """GRID_SIZE, or fewer points when the model is too slow for the time budget."""
-        x = self._x0.copy()
+    def _too_slow(self) -> None:
+        self.value = {"i": int(self.i), "j": int(self.j), "message": TOO_SLOW,
+                      "fit_id": int(self.fit_id)}
+        if not self._cancel.is_set():
+            self._on_done(self)
+
+    def _timed(self, x, *args):
         started = time.perf_counter()
-        for _ in range(3):
+        try:
+            return self._user_func(x, *args)
+        finally:
+            self._spent += time.perf_counter() - started
+
+    def _grid_size(self) -> int:
+        """GRID_SIZE, or fewer points when the model is too slow for the time
+        budget; 0 when even MIN_GRID_SIZE would not fit in it, or when cancelled.
+        Only the time inside func counts: a running fit goes first (the
+        landscape is a background caller), and its calls are not the model's cost."""
+        x = self._x0.copy()
+        for calls in range(1, TIMING_CALLS + 1):
+            if self._cancel.is_set():
+                return 0
             log10_cost(self._func, self._args, x)
-        per_call = (time.perf_counter() - started) / 3
+            per_call = self._spent / calls
+            if per_call * MIN_GRID_SIZE ** 2 > TIME_BUDGET:
+                return 0
         if per_call * GRID_SIZE ** 2 <= TIME_BUDGET:
             return GRID_SIZE
         return max(MIN_GRID_SIZE, int(math.sqrt(TIME_BUDGET / per_call)))
 
     def _run(self) -> None:
         size = self._grid_size()
+        if self._cancel.is_set():
+            return
+        if size == 0:
+            self._too_slow()
+            return
         (lo_i, hi_i, log_i), (lo_j, hi_j, log_j) = self._axes
         self.xi = grid_axis(lo_i, hi_i, log_i, size)
         self.xj = grid_axis(lo_j, hi_j, log_j, size)
@@ -86,6 +122,9 @@ class LandscapeJob:
         for xj in self.xj:              # row-major: one row per value of xj
             for xi in self.xi:
                 if self._cancel.is_set():
+                    return
+                if self._spent > OVERRUN * TIME_BUDGET:
+                    self._too_slow()
                     return
                 x[self.i], x[self.j] = xi, xj
                 values.append(log10_cost(self._func, self._args, x))
