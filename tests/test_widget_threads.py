@@ -360,3 +360,9 @@ def test_log_slider_does_not_snap(sent, widgets_made):
     w = make(widgets_made, rosenbrock, [0.2, 1.49012e-08], run=False, log_scale=[1])
     w.params[0].set_log(True)
     assert all(p.slider.step is None for p in w.params)
+
+
+@pytest.mark.parametrize("factor", [0.0, -1.0, float("nan")])
+def test_a_factor_leastsq_would_refuse_is_a_clear_error(factor, widgets_made):
+    with pytest.raises(ValueError, match="factor must be a positive finite number"):
+        make(widgets_made, rosenbrock, [-1.2, 1.0], factor=factor)

@@ -240,6 +240,9 @@ def _escape(text: str) -> str:
 def log_slider(description: str, value: float, lo_exp: float, hi_exp: float,
                steps: int = 64) -> widgets.FloatLogSlider:
     """A FloatLogSlider over 10**lo_exp .. 10**hi_exp that holds `value` exactly."""
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{description} must be a positive finite number for its log "
+                         f"slider, got {value!r}")
     lo_exp = min(lo_exp, math.floor(math.log10(value)))
     hi_exp = max(hi_exp, math.ceil(math.log10(value)))
     return widgets.FloatLogSlider(value=value, base=10, min=lo_exp, max=hi_exp,
