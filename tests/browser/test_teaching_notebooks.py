@@ -65,5 +65,4 @@ def test_teaching_notebook_runs_in_jupyterlab_with_live_widgets(name, lab, page,
           return root.dataset.state === 'done' && panels.every((name) => drawn.includes(name));
         }})""", arg=list(PANELS), timeout=60_000)
     assert not errors, errors
-    widgets.last.scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts / f"{Path(name).stem}.png"))
+    widgets.last.screenshot(path=str(artifacts / f"{Path(name).stem}.png"))
