@@ -33,8 +33,9 @@ def test_demo_prints_every_trial_step_and_writes_the_trace_plot(tmp_path):
 def test_lab_opens_the_first_notebook_offline(monkeypatch):
     launched = []
     monkeypatch.setattr(cli.subprocess, "call", lambda argv: launched.append(argv) or 0)
-    assert cli.main(["lab", "--notebooks", str(NOTEBOOKS)]) == 0
+    assert cli.main(["lab", "--notebooks", str(NOTEBOOKS), "--no-browser"]) == 0
     argv = launched[0]
+    assert "--no-browser" in argv          # JupyterLab's own options pass through
     assert argv[:3] == [sys.executable, "-m", "jupyterlab"]
     assert argv[-1] == str(NOTEBOOKS / "01-quick-start.ipynb")
     assert f"--ServerApp.root_dir={NOTEBOOKS}" in argv

@@ -65,21 +65,22 @@ OFFLINE_LAB = ["--LabApp.news_url=None",
 FIRST_NOTEBOOK = "01-quick-start.ipynb"
 
 
-def lab_command(notebooks: Path) -> list[str]:
-    """JupyterLab rooted at the notebooks folder, with the first one open."""
+def lab_command(notebooks: Path, extra: list[str] = ()) -> list[str]:
+    """JupyterLab rooted at the notebooks folder, with the first one open;
+    `extra` are JupyterLab's own options (--no-browser, --port=...)."""
     # Jupyter refuses to start as root unless told; whoever runs this as root
     # (a container, a fresh VM) has already made that choice.
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
-            *OFFLINE_LAB, *as_root, str(notebooks / FIRST_NOTEBOOK)]
+            *OFFLINE_LAB, *as_root, *extra, str(notebooks / FIRST_NOTEBOOK)]
 
 
-def lab(notebooks: Path) -> int:
+def lab(notebooks: Path, extra: list[str]) -> int:
     if not (notebooks / FIRST_NOTEBOOK).is_file():
         print(f"lmscope lab: no {FIRST_NOTEBOOK} in {notebooks}; run it from the "
               f"project's root or pass --notebooks", file=sys.stderr)
         return 2
-    return subprocess.call(lab_command(notebooks.resolve()))
+    return subprocess.call(lab_command(notebooks.resolve(), extra))
 
 
 def main(argv=None) -> int:
@@ -87,12 +88,15 @@ def main(argv=None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="a fit in the terminal, and a PNG of its trace")
     demo_parser.add_argument("--png", type=Path, default=Path("lmscope-demo.png"))
-    lab_parser = commands.add_parser("lab", help="open the teaching notebooks in JupyterLab")
+    lab_parser = commands.add_parser(
+        "lab", help="open the teaching notebooks in JupyterLab (other options go to JupyterLab)")
     lab_parser.add_argument("--notebooks", type=Path, default=Path("notebooks"))
-    options = parser.parse_args(argv)
+    options, extra = parser.parse_known_args(argv)
     if options.command == "demo":
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return demo(options.png)
-    return lab(options.notebooks)
+    return lab(options.notebooks, extra)
 
 
 if __name__ == "__main__":
