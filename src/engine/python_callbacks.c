@@ -118,6 +118,16 @@ static int carry_error(lm_python_fit *fit)
     return flag;
 }
 
+/* The end of both callbacks: a Python error (flag -1) becomes the fit's,
+   and the GIL goes back. */
+static int finish_call(lm_python_fit *fit, int flag, PyGILState_STATE gil)
+{
+    if (flag < 0 && flag != LM_USER_STOP)
+        flag = carry_error(fit);
+    PyGILState_Release(gil);
+    return flag;
+}
+
 /* values converted by the Python converter, then its buffer; NULL on error. */
 static PyObject *converted(PyObject *converter, PyObject *values, Py_buffer *view,
                            Py_ssize_t rows, Py_ssize_t cols)
@@ -156,10 +166,7 @@ int lm_python_residual(void *user, int m, int n, const double *x, double *fvec, 
             flag = -1;
         }
     }
-    if (flag < 0 && flag != LM_USER_STOP)
-        flag = carry_error(fit);
-    PyGILState_Release(gil);
-    return flag;
+    return finish_call(fit, flag, gil);
 }
 
 int lm_python_jacobian(void *user, int m, int n, const double *x, double *fjac, int ldfjac)
@@ -201,10 +208,7 @@ int lm_python_jacobian(void *user, int m, int n, const double *x, double *fjac, 
             flag = -1;
         }
     }
-    if (flag < 0 && flag != LM_USER_STOP)
-        flag = carry_error(fit);
-    PyGILState_Release(gil);
-    return flag;
+    return finish_call(fit, flag, gil);
 }
 
 void lm_python_setup(lm_python_run *run, int m, int n, double ftol, double xtol,
