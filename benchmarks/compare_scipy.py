@@ -8,6 +8,7 @@ nfev, so a fast wrong answer cannot pass for a fast one.
 
     python benchmarks/compare_scipy.py [--repeats N] [--case NAME]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,7 +67,7 @@ def three_gaussians(m=2000):
 def large_m(m=200_000):
     t = np.linspace(0.0, 1.0, m)
     truth = np.array([1.0, -2.0, 0.5, 3.0, 0.25, -1.0])
-    powers = np.vstack([t ** k for k in range(3)]).T      # (m, 3)
+    powers = np.vstack([t**k for k in range(3)]).T  # (m, 3)
 
     def f(p):
         return powers @ p[:3] + p[3] * np.sin(p[4] * 10.0 * t + p[5]) - y
@@ -126,8 +127,12 @@ def measure(name, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=0,
-                        help="calls of each solver per case (default: by case size)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=0,
+        help="calls of each solver per case (default: by case size)",
+    )
     parser.add_argument("--case", choices=list(CASES), action="append")
     options = parser.parse_args()
     print(f"{'case':40s} {'nfev':>6s} {'scipy':>11s} {'lmscope':>11s} {'ratio':>7s}  same result")
@@ -137,8 +142,10 @@ def main():
         median, same, nfev = measure(name, repeats)
         ratio = median["lmscope"] / median["scipy"]
         worst = max(worst, ratio)
-        print(f"{name:40s} {nfev:6d} {median['scipy'] * 1e3:9.3f}ms {median['lmscope'] * 1e3:9.3f}ms "
-              f"{ratio:7.3f}  {'yes' if same else 'NO'}")
+        print(
+            f"{name:40s} {nfev:6d} {median['scipy'] * 1e3:9.3f}ms {median['lmscope'] * 1e3:9.3f}ms "
+            f"{ratio:7.3f}  {'yes' if same else 'NO'}"
+        )
     print(f"worst ratio lmscope/scipy: {worst:.3f} (target: <= 1.0)")
 
 

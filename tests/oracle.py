@@ -1,9 +1,10 @@
 """Comparing lmscope's outputs with SciPy's, output by output."""
+
 import re
 
 import numpy as np
 
-RTOL = 1e-10   # the parity tolerance of the engine issue
+RTOL = 1e-10  # the parity tolerance of the engine issue
 
 
 def assert_close(ours, theirs, what, rtol=RTOL):
@@ -13,8 +14,9 @@ def assert_close(ours, theirs, what, rtol=RTOL):
     assert ours.shape == theirs.shape, f"{what}: shape {ours.shape} != {theirs.shape}"
     scale = max(np.max(np.abs(theirs), initial=0.0), np.max(np.abs(ours), initial=0.0))
     err = np.max(np.abs(ours - theirs), initial=0.0)
-    assert err <= rtol * scale or err == 0.0, \
+    assert err <= rtol * scale or err == 0.0, (
         f"{what}: max difference {err:.3g} exceeds {rtol:g} x {scale:.3g}"
+    )
 
 
 def assert_same_fit(ours, theirs, rtol=RTOL):

@@ -1,5 +1,6 @@
 """Exceptions raised in func, Dfun and callback cross C unchanged; the
 trial-step callback and the stop event end a fit cleanly."""
+
 import gc
 import sys
 import threading
@@ -8,9 +9,9 @@ import traceback
 import numpy as np
 import pytest
 import scipy.optimize
+from oracle import assert_same_fit
 
 import lmscope
-from oracle import assert_same_fit
 
 T = np.linspace(0.0, 3.0, 30)
 Y = 2.0 * np.exp(-0.7 * T)
@@ -58,7 +59,7 @@ def test_exception_propagates_with_its_traceback(fail_in, calls):
 
 
 def test_exception_in_finite_difference_evaluation():
-    func, _ = failing_after(2)       # the second call is a forward difference
+    func, _ = failing_after(2)  # the second call is a forward difference
     with pytest.raises(Boom):
         lmscope.leastsq(func, [1.0, 1.0])
 
@@ -117,8 +118,9 @@ def test_callback_stops_the_fit_with_ier_minus_2_at_the_last_accepted_point(how)
                 return True
             raise StopIteration
 
-    x, cov_x, info, mesg, ier = lmscope.leastsq(decay, [1.0, 1.0], full_output=True,
-                                                callback=callback, trace=trace)
+    x, cov_x, info, mesg, ier = lmscope.leastsq(
+        decay, [1.0, 1.0], full_output=True, callback=callback, trace=trace
+    )
     assert ier == -2 and "stopped" in mesg
     assert len(steps) == 4 == len(trace)
     assert np.array_equal(x, steps[-1].x)
@@ -138,7 +140,7 @@ def test_stop_event_set_before_the_fit():
     x, _, info, _, ier = lmscope.leastsq(decay, [1.0, 1.0], full_output=True, stop=stop)
     assert ier == -2
     np.testing.assert_array_equal(x, [1.0, 1.0])
-    assert info["fjac"] is None          # no Jacobian was ever evaluated
+    assert info["fjac"] is None  # no Jacobian was ever evaluated
 
 
 def test_stop_event_set_from_func_stops_at_the_next_evaluation():
@@ -153,7 +155,7 @@ def test_stop_event_set_from_func_stops_at_the_next_evaluation():
 
     x, _, info, _, ier = lmscope.leastsq(func, [1.0, 1.0], full_output=True, stop=stop)
     assert ier == -2
-    assert len(calls) == 6               # none after the stop
+    assert len(calls) == 6  # none after the stop
     np.testing.assert_array_equal(info["fvec"], decay(x))
 
 
@@ -184,7 +186,7 @@ def test_the_c_callbacks_leak_no_references(returns):
 
     calls = []
 
-    def failing(p, marker):          # fails inside the engine, not at the check call
+    def failing(p, marker):  # fails inside the engine, not at the check call
         calls.append(1)
         if len(calls) % 3 == 0:
             raise Boom("no")
@@ -216,8 +218,9 @@ def test_stopfit_raised_in_func_or_dfun_stops_cleanly(raise_in):
         return decay_jac(p)
 
     trace = lmscope.Trace()
-    x, cov_x, info, mesg, ier = lmscope.leastsq(func, [1.0, 1.0], Dfun=dfun, full_output=True,
-                                                trace=trace)
+    x, cov_x, info, mesg, ier = lmscope.leastsq(
+        func, [1.0, 1.0], Dfun=dfun, full_output=True, trace=trace
+    )
     assert ier == -2 and cov_x is None and "stopped" in mesg
     np.testing.assert_array_equal(info["fvec"], decay(x))
     np.testing.assert_array_equal(x, trace.x[-1])

@@ -22,6 +22,7 @@ ier always equal.  With jac the same fits agree to RTOL.
 
 The data are synthetic with a seeded RNG (numpy.random.default_rng(SEED)).
 """
+
 from __future__ import annotations
 
 import re
@@ -38,11 +39,12 @@ import scipy.optimize
 from lmscope import NonFiniteWarning, OptimizeWarning, Trace, curve_fit
 
 RTOL = 1e-10
-FD_RTOL = 1e-6      # 2-D sigma with forward differences only; see above
+FD_RTOL = 1e-6  # 2-D sigma with forward differences only; see above
 SEED = 20240611
 
 
 # --- models --------------------------------------------------------------------------------
+
 
 def decay(x, a, k, c):
     return a * np.exp(-k * x) + c
@@ -59,8 +61,8 @@ def gaussian(x, height, centre, width):
 
 def gaussian_jac(x, height, centre, width):
     u = (x - centre) / width
-    g = np.exp(-0.5 * u ** 2)
-    return np.column_stack([g, height * g * u / width, height * g * u ** 2 / width])
+    g = np.exp(-0.5 * u**2)
+    return np.column_stack([g, height * g * u / width, height * g * u**2 / width])
 
 
 def line(x, slope, intercept):
@@ -69,10 +71,11 @@ def line(x, slope, intercept):
 
 # --- data ----------------------------------------------------------------------------------
 
+
 def decay_data(m=60):
     rng = np.random.default_rng(SEED)
     x = np.linspace(0.0, 5.0, m)
-    sigma = 0.02 + 0.05 * rng.uniform(size=m)           # heteroscedastic errors
+    sigma = 0.02 + 0.05 * rng.uniform(size=m)  # heteroscedastic errors
     y = decay(x, 2.5, 1.3, 0.4) + sigma * rng.normal(size=m)
     return x, y, sigma
 
@@ -102,6 +105,7 @@ def correlated_data(model, truth, x, sd, seed):
 
 # --- comparison ----------------------------------------------------------------------------
 
+
 def assert_close(got, want, what, rtol=RTOL):
     got, want = np.asarray(got), np.asarray(want)
     assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
@@ -110,8 +114,7 @@ def assert_close(got, want, what, rtol=RTOL):
     np.testing.assert_array_equal(got[~finite], want[~finite], err_msg=what)
     if finite.any():
         floor = rtol * np.max(np.abs(want[finite]))
-        np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=floor,
-                                   err_msg=what)
+        np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=floor, err_msg=what)
 
 
 def meaning(mesg: str) -> str:
@@ -126,8 +129,7 @@ def run_both(f, xdata, ydata, **kwargs):
     """Both full outputs and the warning categories each raised."""
     with warnings.catch_warnings(record=True) as caught_w:
         warnings.simplefilter("always")
-        want = scipy.optimize.curve_fit(f, xdata, ydata, method="lm", full_output=True,
-                                        **kwargs)
+        want = scipy.optimize.curve_fit(f, xdata, ydata, method="lm", full_output=True, **kwargs)
     with warnings.catch_warnings(record=True) as caught_g:
         warnings.simplefilter("always")
         got = curve_fit(f, xdata, ydata, full_output=True, **kwargs)
@@ -155,16 +157,31 @@ def assert_parity(f, xdata, ydata, rtol=RTOL, **kwargs):
 
 # --- parity --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("absolute_sigma", [False, True])
-@pytest.mark.parametrize("weights, with_jac", [
-    ("none", False), ("none", True), ("scalar", False), ("1-D", False), ("1-D", True),
-    # a scalar sigma with jac: SciPy fails, see test_scalar_sigma_with_jac
-])
+@pytest.mark.parametrize(
+    "weights, with_jac",
+    [
+        ("none", False),
+        ("none", True),
+        ("scalar", False),
+        ("1-D", False),
+        ("1-D", True),
+        # a scalar sigma with jac: SciPy fails, see test_scalar_sigma_with_jac
+    ],
+)
 def test_decay(weights, absolute_sigma, with_jac):
     x, y, sd = decay_data()
     sigma = {"none": None, "scalar": 0.03, "1-D": sd}[weights]
-    assert_parity(decay, x, y, p0=[1.0, 1.0, 0.0], sigma=sigma,
-                  absolute_sigma=absolute_sigma, jac=decay_jac if with_jac else None)
+    assert_parity(
+        decay,
+        x,
+        y,
+        p0=[1.0, 1.0, 0.0],
+        sigma=sigma,
+        absolute_sigma=absolute_sigma,
+        jac=decay_jac if with_jac else None,
+    )
 
 
 @pytest.mark.parametrize("absolute_sigma", [False, True])
@@ -172,14 +189,25 @@ def test_decay(weights, absolute_sigma, with_jac):
 @pytest.mark.parametrize("with_jac", [False, True], ids=["nojac", "jac"])
 def test_gaussian(weights, absolute_sigma, with_jac):
     x, y, sd = gaussian_data()
-    assert_parity(gaussian, x, y, p0=[2.0, 0.5, 1.5], sigma=sd if weights == "1-D" else None,
-                  absolute_sigma=absolute_sigma, jac=gaussian_jac if with_jac else None)
+    assert_parity(
+        gaussian,
+        x,
+        y,
+        p0=[2.0, 0.5, 1.5],
+        sigma=sd if weights == "1-D" else None,
+        absolute_sigma=absolute_sigma,
+        jac=gaussian_jac if with_jac else None,
+    )
 
 
-COVARIANCE_MODELS = pytest.mark.parametrize("model, model_jac, truth, p0", [
-    (decay, decay_jac, (2.5, 1.3, 0.4), (1.0, 1.0, 0.0)),
-    (gaussian, gaussian_jac, (3.0, 1.2, 0.9), (2.0, 0.5, 1.5)),
-], ids=["decay", "gaussian"])
+COVARIANCE_MODELS = pytest.mark.parametrize(
+    "model, model_jac, truth, p0",
+    [
+        (decay, decay_jac, (2.5, 1.3, 0.4), (1.0, 1.0, 0.0)),
+        (gaussian, gaussian_jac, (3.0, 1.2, 0.9), (2.0, 0.5, 1.5)),
+    ],
+    ids=["decay", "gaussian"],
+)
 
 
 def covariance_problem(model, truth, seed=SEED + 2):
@@ -193,9 +221,10 @@ def covariance_problem(model, truth, seed=SEED + 2):
 @COVARIANCE_MODELS
 def test_covariance_sigma(model, model_jac, truth, p0, absolute_sigma):
     x, y, cov = covariance_problem(model, truth)
-    popt = assert_parity(model, x, y, p0=p0, sigma=cov, absolute_sigma=absolute_sigma,
-                         jac=model_jac)[0]
-    np.testing.assert_allclose(popt, truth, atol=0.2)     # a sanity check on the data
+    popt = assert_parity(
+        model, x, y, p0=p0, sigma=cov, absolute_sigma=absolute_sigma, jac=model_jac
+    )[0]
+    np.testing.assert_allclose(popt, truth, atol=0.2)  # a sanity check on the data
 
 
 @pytest.mark.parametrize("absolute_sigma", [False, True])
@@ -214,7 +243,7 @@ def test_diagonal_covariance_is_1d_sigma():
     x, y, sd = decay_data()
     kwargs = dict(p0=[1, 1, 0], jac=decay_jac)
     popt_1d, pcov_1d = curve_fit(decay, x, y, sigma=sd, **kwargs)
-    popt_2d, pcov_2d = curve_fit(decay, x, y, sigma=np.diag(sd ** 2), **kwargs)
+    popt_2d, pcov_2d = curve_fit(decay, x, y, sigma=np.diag(sd**2), **kwargs)
     assert_close(popt_2d, popt_1d, "popt")
     assert_close(pcov_2d, pcov_1d, "pcov")
 
@@ -236,8 +265,18 @@ def test_p0_from_bound_method():
 
 def test_lm_keywords_pass_to_leastsq():
     x, y, sd = gaussian_data()
-    assert_parity(gaussian, x, y, p0=[2.0, 0.5, 1.5], sigma=sd, ftol=1e-4, xtol=1e-4,
-                  epsfcn=1e-10, factor=10, diag=[1.0, 2.0, 1.0])
+    assert_parity(
+        gaussian,
+        x,
+        y,
+        p0=[2.0, 0.5, 1.5],
+        sigma=sd,
+        ftol=1e-4,
+        xtol=1e-4,
+        epsfcn=1e-10,
+        factor=10,
+        diag=[1.0, 2.0, 1.0],
+    )
 
 
 def test_multidimensional_xdata():
@@ -271,8 +310,9 @@ def test_scalar_sigma_with_jac():
     with pytest.raises(ValueError, match="square"):
         scipy.optimize.curve_fit(decay, x, y, sigma=0.03, method="lm", **kwargs)
     got = curve_fit(decay, x, y, sigma=0.03, full_output=True, **kwargs)
-    want = scipy.optimize.curve_fit(decay, x, y, sigma=np.full(x.size, 0.03), method="lm",
-                                    full_output=True, **kwargs)
+    want = scipy.optimize.curve_fit(
+        decay, x, y, sigma=np.full(x.size, 0.03), method="lm", full_output=True, **kwargs
+    )
     assert_same_fit(got, want)
 
 
@@ -288,8 +328,10 @@ def test_inputs_untouched():
 
 # --- the covariance that cannot be estimated ------------------------------------------------
 
+
 def test_redundant_parameter_gives_inf_pcov():
     """b does not enter the model: its Jacobian column is zero, R is singular."""
+
     def model(x, a, b):
         return a * x
 
@@ -306,8 +348,9 @@ def test_as_many_points_as_parameters(absolute_sigma):
     """m == n: the residual variance chi2 / (m - n) is undefined, so pcov is
     inf unless sigma is absolute (then it is (J^T J)^-1 and no warning)."""
     x, y = np.array([0.0, 1.0]), np.array([1.0, 3.5])
-    got, want, warned_g, warned_w = run_both(line, x, y, sigma=[0.1, 0.2],
-                                             absolute_sigma=absolute_sigma)
+    got, want, warned_g, warned_w = run_both(
+        line, x, y, sigma=[0.1, 0.2], absolute_sigma=absolute_sigma
+    )
     assert_same_fit(got, want)
     assert np.all(np.isinf(got[1])) != absolute_sigma
     expected = [] if absolute_sigma else [OptimizeWarning]
@@ -317,9 +360,11 @@ def test_as_many_points_as_parameters(absolute_sigma):
 
 def test_optimize_warning_text():
     x, y = np.array([0.0, 1.0]), np.array([1.0, 3.5])
-    with pytest.warns(OptimizeWarning,
-                      match=r"Covariance of the parameters could not be estimated: "
-                            r"there are 2 residuals for 2 parameters"):
+    with pytest.warns(
+        OptimizeWarning,
+        match=r"Covariance of the parameters could not be estimated: "
+        r"there are 2 residuals for 2 parameters",
+    ):
         curve_fit(line, x, y)
 
 
@@ -329,6 +374,7 @@ def test_optimize_warning_is_lmscopes_own():
 
 
 # --- failure -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("with_jac", [False, True], ids=["nojac", "jac"])
 def test_failure_raises_runtime_error(with_jac):
@@ -383,16 +429,19 @@ def test_threads():
 
 
 def test_never_imports_scipy():
-    code = ("import sys, numpy as np, lmscope\n"
-            "x = np.linspace(0, 1, 8)\n"
-            "s = np.diag(np.full(8, 0.01)) + 0.001\n"
-            "y = 2 * x + 1 + 0.01 * np.sin(9 * x)\n"
-            "lmscope.curve_fit(lambda x, a, b: a * x + b, x, y, sigma=s, nan_policy='omit')\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'scipy']\n")
+    code = (
+        "import sys, numpy as np, lmscope\n"
+        "x = np.linspace(0, 1, 8)\n"
+        "s = np.diag(np.full(8, 0.01)) + 0.001\n"
+        "y = 2 * x + 1 + 0.01 * np.sin(9 * x)\n"
+        "lmscope.curve_fit(lambda x, a, b: a * x + b, x, y, sigma=s, nan_policy='omit')\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'scipy']\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --- non-finite data -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("where", ["xdata", "ydata"])
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
@@ -425,8 +474,9 @@ def nan_data():
 def test_nan_policy_omit(weights):
     x, y, sd = nan_data()
     finite_x = np.nan_to_num(x, nan=1.0)
-    sigma = {"none": None, "scalar": 0.03, "1-D": sd,
-             "2-D": correlated_covariance(finite_x, sd)}[weights]
+    sigma = {"none": None, "scalar": 0.03, "1-D": sd, "2-D": correlated_covariance(finite_x, sd)}[
+        weights
+    ]
     # jac with the covariance: see FD_RTOL
     kwargs = dict(p0=[1.0, 1.0, 0.0], jac=decay_jac if weights == "2-D" else None)
     got = assert_parity(decay, x, y, sigma=sigma, nan_policy="omit", **kwargs)
@@ -478,12 +528,16 @@ def test_nan_policy_unknown():
 
 # --- bad input -----------------------------------------------------------------------------
 
+
 def test_length_mismatch():
     x, y, _ = decay_data()
     with pytest.raises(ValueError):
         scipy.optimize.curve_fit(decay, x, y[:-5], method="lm")
-    with pytest.raises(ValueError, match=r"returned shape \(60,\) but ydata has shape \(55,\) "
-                                         r"\(xdata has shape \(60,\)\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"returned shape \(60,\) but ydata has shape \(55,\) "
+        r"\(xdata has shape \(60,\)\)",
+    ):
         curve_fit(decay, x, y[:-5])
 
 
@@ -493,8 +547,11 @@ def test_sigma_wrong_shape(shape):
     sigma = np.ones(shape)
     with pytest.raises(ValueError, match="sigma"):
         scipy.optimize.curve_fit(decay, x, y, sigma=sigma, method="lm")
-    with pytest.raises(ValueError, match=rf"^sigma has shape {re.escape(str(shape))} but "
-                                         rf"ydata has 60 points"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^sigma has shape {re.escape(str(shape))} but "
+        rf"ydata has 60 points",
+    ):
         curve_fit(decay, x, y, sigma=sigma)
 
 
@@ -546,8 +603,11 @@ def test_more_parameters_than_points():
     x, y = np.array([0.0, 1.0]), np.array([1.0, 2.0])
     with pytest.raises(TypeError, match="must not exceed"):
         scipy.optimize.curve_fit(decay, x, y, method="lm")
-    with pytest.raises(TypeError, match=r"parameters=3 must not exceed the number of data "
-                                        r"points=2"):
+    with pytest.raises(
+        TypeError,
+        match=r"parameters=3 must not exceed the number of data "
+        r"points=2",
+    ):
         curve_fit(decay, x, y)
 
 
@@ -561,9 +621,10 @@ def test_p0_undeterminable():
         curve_fit(model, [0.0, 1.0, 2.0], [0.0, 1.0, 2.0])
 
 
-@pytest.mark.parametrize("p0, error", [([1.0, np.nan, 0.0], ValueError),
-                                       ([1.0, 1j, 0.0], TypeError),
-                                       (["a", "b", "c"], TypeError)])
+@pytest.mark.parametrize(
+    "p0, error",
+    [([1.0, np.nan, 0.0], ValueError), ([1.0, 1j, 0.0], TypeError), (["a", "b", "c"], TypeError)],
+)
 def test_bad_p0(p0, error):
     x, y, _ = decay_data()
     with pytest.raises(error, match=r"^p0 must be"):
@@ -598,8 +659,10 @@ def test_other_methods_refused(method):
         curve_fit(line, [0.0, 1.0, 2.0], [1.0, 2.0, 3.0], method=method)
 
 
-@pytest.mark.parametrize("bounds", [(0.0, np.inf), ([-np.inf, -1.0], np.inf),
-                                    scipy.optimize.Bounds(-np.inf, [5.0, np.inf])])
+@pytest.mark.parametrize(
+    "bounds",
+    [(0.0, np.inf), ([-np.inf, -1.0], np.inf), scipy.optimize.Bounds(-np.inf, [5.0, np.inf])],
+)
 def test_finite_bounds_refused(bounds):
     with pytest.raises(ValueError, match="lmscope implements only the unbounded 'lm' method"):
         curve_fit(line, [0.0, 1.0, 2.0], [1.0, 2.0, 3.0], bounds=bounds)
@@ -609,15 +672,17 @@ def test_infinite_bounds_accepted():
     x, y, _ = decay_data()
     assert_parity(decay, x, y, bounds=([-np.inf] * 3, np.inf))
     # with p0: SciPy takes the parameter count from a scalar Bounds' lb
-    assert_parity(decay, x, y, p0=[1.0, 1.0, 0.0],
-                  bounds=scipy.optimize.Bounds(-np.inf, np.inf))
+    assert_parity(decay, x, y, p0=[1.0, 1.0, 0.0], bounds=scipy.optimize.Bounds(-np.inf, np.inf))
 
 
 def test_non_finite_model_raises_runtime_error():
     """SciPy fits NaN residuals and reports success; lmscope's leastsq stops
     with ier = -3 and a NonFiniteWarning, and curve_fit raises."""
     x = np.linspace(0.0, 1.0, 5)
-    with pytest.warns(NonFiniteWarning), \
-            pytest.raises(RuntimeError, match="^Optimal parameters not found: The fit met "
-                                              "non-finite values"):
+    with (
+        pytest.warns(NonFiniteWarning),
+        pytest.raises(
+            RuntimeError, match="^Optimal parameters not found: The fit met non-finite values"
+        ),
+    ):
         curve_fit(lambda x, a: np.full_like(x, np.nan), x, x)

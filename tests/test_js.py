@@ -1,5 +1,6 @@
 """The widget's JavaScript: its unit tests under node, and the bundle shipped
 in the package is the one the current sources build."""
+
 import os
 import shutil
 import subprocess
@@ -28,5 +29,6 @@ def test_shipped_bundle_is_built_from_the_current_sources(npm_installed, tmp_pat
     env = dict(os.environ, LMSCOPE_BUNDLE_DIR=str(tmp_path))
     subprocess.run(["node", "build.mjs"], cwd=JS, env=env, check=True, capture_output=True)
     for name in ("widget.js", "widget.css"):
-        assert (tmp_path / name).read_bytes() == (STATIC / name).read_bytes(), \
+        assert (tmp_path / name).read_bytes() == (STATIC / name).read_bytes(), (
             f"src/lmscope/static/{name} is stale: run `npm run build` in js/"
+        )

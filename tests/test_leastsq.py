@@ -1,13 +1,14 @@
 """lmscope.leastsq against scipy.optimize.leastsq on the same problems:
 every output, the messages' meaning, the warnings and exceptions."""
+
 import warnings
 
 import numpy as np
 import pytest
 import scipy.optimize
+from oracle import assert_same_fit, message_words
 
 import lmscope
-from oracle import assert_same_fit, message_words
 
 T = np.linspace(0.0, 4.0, 40)
 Y = 2.5 * np.exp(-1.3 * T) + 0.5 + 0.01 * np.cos(9.0 * T)
@@ -40,8 +41,10 @@ def with_args(p, t, y, scale):
 
 
 def both(**kwargs):
-    return (lmscope.leastsq(full_output=True, **kwargs),
-            scipy.optimize.leastsq(full_output=True, **kwargs))
+    return (
+        lmscope.leastsq(full_output=True, **kwargs),
+        scipy.optimize.leastsq(full_output=True, **kwargs),
+    )
 
 
 CASES = {
@@ -86,18 +89,26 @@ def test_short_output_is_x_and_ier(name):
     assert [w.category for w in ours_w] == [w.category for w in theirs_w]
 
 
-@pytest.mark.parametrize("name", ["maxfev", "ftol-too-small", "xtol-too-small", "rosenbrock-gtol",
-                                  "decay-fd", "rosenbrock"])
+@pytest.mark.parametrize(
+    "name",
+    ["maxfev", "ftol-too-small", "xtol-too-small", "rosenbrock-gtol", "decay-fd", "rosenbrock"],
+)
 def test_message_carries_the_meaning_and_numbers_of_scipys(name):
     (_, _, _, mesg, ier), (_, _, _, smesg, sier) = both(**CASES[name])
     assert ier == sier
     assert message_words(mesg) == message_words(smesg), (mesg, smesg)
     # The same cause, named by its setting, with the setting's value.
     kwargs = CASES[name]
-    keywords = {1: ["reductions", "ftol"], 2: ["consecutive iterates", "xtol"],
-                3: ["reductions", "iterates"], 4: ["cosine", "gtol"],
-                5: ["maxfev", str(kwargs.get("maxfev"))], 6: ["ftol", "too small"],
-                7: ["xtol", "too small"], 8: ["gtol", "too small"]}[ier]
+    keywords = {
+        1: ["reductions", "ftol"],
+        2: ["consecutive iterates", "xtol"],
+        3: ["reductions", "iterates"],
+        4: ["cosine", "gtol"],
+        5: ["maxfev", str(kwargs.get("maxfev"))],
+        6: ["ftol", "too small"],
+        7: ["xtol", "too small"],
+        8: ["gtol", "too small"],
+    }[ier]
     for word in keywords:
         assert word in mesg
 
@@ -109,8 +120,10 @@ def test_improper_tolerance_raises_typeerror_like_scipy():
         lmscope.leastsq(rosenbrock, [-1.2, 1.0], ftol=-1.0)
 
 
-@pytest.mark.parametrize("setting", [dict(ftol=-1.0), dict(xtol=-1e-3), dict(gtol=-1.0),
-                                     dict(factor=0.0), dict(diag=[1.0, -1.0])])
+@pytest.mark.parametrize(
+    "setting",
+    [dict(ftol=-1.0), dict(xtol=-1e-3), dict(gtol=-1.0), dict(factor=0.0), dict(diag=[1.0, -1.0])],
+)
 def test_improper_settings_with_full_output_give_ier_zero_like_scipy(setting):
     ours = lmscope.leastsq(rosenbrock, [-1.2, 1.0], full_output=True, **setting)
     theirs = scipy.optimize.leastsq(rosenbrock, [-1.2, 1.0], full_output=True, **setting)
@@ -154,9 +167,9 @@ def test_func_gets_a_fresh_array_each_call():
     seen = []
 
     def hoarding(p):
-        seen.append(p)          # kept by the user ...
+        seen.append(p)  # kept by the user ...
         out = decay(p)
-        p[:] = 1e6              # ... and scribbled on afterwards
+        p[:] = 1e6  # ... and scribbled on afterwards
         return out
 
     ours = lmscope.leastsq(hoarding, [1.0, 1.0, 1.0], full_output=True)

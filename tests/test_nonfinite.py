@@ -4,6 +4,7 @@ SciPy 1.17 reports success when func returns NaN: at the start (ier 4 with
 x = x0), or when a fit runs into a NaN region (ier 2, x stuck at the wall).
 lmscope returns ier = -3 with a NonFiniteWarning and the last finite point.
 """
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -23,7 +24,7 @@ def test_nan_at_the_start():
         return np.full(T.size, np.nan)
 
     theirs = scipy.optimize.leastsq(func, [1.0, 1.0], full_output=True)
-    assert theirs[4] in (1, 2, 3, 4)            # SciPy: silent "success"
+    assert theirs[4] in (1, 2, 3, 4)  # SciPy: silent "success"
     with pytest.warns(lmscope.NonFiniteWarning, match="non-finite residuals at x0"):
         x, cov_x, info, mesg, ier = lmscope.leastsq(func, [1.0, 1.0], full_output=True)
     assert ier == -3 and "non-finite" in mesg
@@ -41,7 +42,7 @@ def test_nan_wall_mid_fit_returns_the_last_finite_accepted_point():
     with pytest.warns(lmscope.NonFiniteWarning, match="last accepted finite point"):
         x, _, info, mesg, ier = lmscope.leastsq(func, [1.0, 0.1], full_output=True)
     assert ier == -3
-    assert theirs[4] in (1, 2, 3, 4)             # SciPy: stuck, yet "success"
+    assert theirs[4] in (1, 2, 3, 4)  # SciPy: stuck, yet "success"
     assert np.all(np.isfinite(x)) and x[1] < 0.5
     assert np.all(np.isfinite(info["fvec"]))
     np.testing.assert_array_equal(info["fvec"], func(x))

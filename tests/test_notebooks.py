@@ -7,6 +7,7 @@ installed in the environment provides it, and jupyter_client starts it with
 this interpreter (`sys.executable`); `test_kernel_is_this_python` checks that,
 so the notebooks test the lmscope being tested.
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,15 +20,19 @@ nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-CELL_TIMEOUT = 120          # seconds per cell; each notebook takes a few seconds in all
+CELL_TIMEOUT = 120  # seconds per cell; each notebook takes a few seconds in all
 KERNEL = "python3"
 
 pytestmark = pytest.mark.notebooks
 
 
 def _execute(nb):
-    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
-                                     resources={"metadata": {"path": str(NOTEBOOKS_DIR)}})
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name=KERNEL,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+    )
     client.execute()
     return nb
 
@@ -38,17 +43,22 @@ def test_notebooks_found():
 
 def test_kernel_is_this_python():
     nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "import sys, os, lmscope; print(sys.executable); print(os.getcwd()); "
-        "print(lmscope.__file__)"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import sys, os, lmscope; print(sys.executable); print(os.getcwd()); "
+            "print(lmscope.__file__)"
+        )
+    )
     out = _execute(nb).cells[0].outputs[0]["text"].split("\n")
     executable, cwd, lmscope_file = out[0], out[1], out[2]
     assert Path(executable).resolve() == Path(sys.executable).resolve(), (
         f"the {KERNEL!r} kernel runs {executable}, not this interpreter {sys.executable}; "
         f"install ipykernel here (pip install -e '.[test]') or run "
-        f"`{sys.executable} -m ipykernel install --sys-prefix`")
+        f"`{sys.executable} -m ipykernel install --sys-prefix`"
+    )
     assert Path(cwd).resolve() == NOTEBOOKS_DIR
     import lmscope
+
     assert Path(lmscope_file).resolve() == Path(lmscope.__file__).resolve()
 
 
@@ -64,7 +74,13 @@ def test_notebook_stored_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert nb.metadata["kernelspec"]["name"] == KERNEL
-    dirty = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-             and (cell.get("outputs") or cell.get("execution_count") is not None)]
-    assert not dirty, f"{path.name}: code cells {dirty} have outputs or execution counts; " \
-                      f"clear them before committing"
+    dirty = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
+    assert not dirty, (
+        f"{path.name}: code cells {dirty} have outputs or execution counts; "
+        f"clear them before committing"
+    )

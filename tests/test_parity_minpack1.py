@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.optimize
+from oracle import assert_close, message_words
 
 from lmscope import leastsq
 from lmscope.problems import CASES, Case
-from oracle import assert_close, message_words
 
 SQRT_EPS = float(np.sqrt(np.finfo(float).eps))  # the drivers' ftol and xtol
 RTOL = 1e-10

@@ -1,4 +1,5 @@
 """Static panels with matplotlib: Trace.plot() and plot_fit."""
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,9 @@ def test_trace_plot_draws_four_panels():
     assert _labels(fig)[:4] == ["fnorm", "trust", "ratio", "params"]
     fnorm = fig.axes[0]
     # A log axis cannot show 0: the exact fit's ||f|| = 0 is left out (NaN).
-    np.testing.assert_array_equal(fnorm.lines[0].get_ydata(),
-                                  np.where(trace.fnorm > 0, trace.fnorm, np.nan))
+    np.testing.assert_array_equal(
+        fnorm.lines[0].get_ydata(), np.where(trace.fnorm > 0, trace.fnorm, np.nan)
+    )
     assert fnorm.get_yscale() == "log"
     params = next(ax for ax in fig.axes if ax.get_label() == "params")
     assert [t.get_text().split(" ")[0] for t in params.get_legend().get_texts()] == ["u", "v"]
@@ -44,8 +46,14 @@ def test_plot_into_a_given_figure_and_an_empty_trace():
 
 def test_residual_curve_and_landscape_panels():
     trace = _trace()
-    landscape = {"i": 0, "j": 1, "xi": [-2.0, 0.0, 2.0], "xj": [-1.0, 1.0],
-                 "log10_cost": [1.0, None, 2.0, 0.5, 0.1, 3.0], "fit_id": 1}
+    landscape = {
+        "i": 0,
+        "j": 1,
+        "xi": [-2.0, 0.0, 2.0],
+        "xj": [-1.0, 1.0],
+        "log10_cost": [1.0, None, 2.0, 0.5, 0.1, 3.0],
+        "fit_id": 1,
+    }
     curve = {"form": "residual", "accepted": np.zeros(2), "trial": np.ones(2)}
     fig = plot_fit(trace, curve=curve, landscape=landscape)
     assert {"curve", "fnorm", "trust", "ratio", "params", "landscape"} <= set(_labels(fig))

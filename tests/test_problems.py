@@ -22,9 +22,7 @@ from scipy.optimize import leastsq
 
 from lmscope.problems import CASES, PROBLEMS, Case, case, problem
 
-REFERENCE = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "minpack1-reference.csv"
-)
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "minpack1-reference.csv"
 SQRT_EPS = float(np.sqrt(np.finfo(float).eps))  # the drivers' ftol and xtol
 
 # A final ||f|| at or below this is a zero residual: compared absolutely.

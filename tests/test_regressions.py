@@ -1,5 +1,5 @@
 """Regression tests, each named after what it fixed (found in review)."""
-import os
+
 import signal
 import threading
 
@@ -29,8 +29,9 @@ def test_signal_during_the_c_engine_propagates_instead_of_faking_convergence():
         for delay in (0.005, 0.02, 0.05):
             signal.setitimer(signal.ITIMER_REAL, delay)
             with pytest.raises(Alarm):
-                lmscope.leastsq(lambda x: np.tanh(a @ x) - b, np.zeros(12), maxfev=100_000,
-                                ftol=0, xtol=0)
+                lmscope.leastsq(
+                    lambda x: np.tanh(a @ x) - b, np.zeros(12), maxfev=100_000, ftol=0, xtol=0
+                )
             signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -53,8 +54,12 @@ def test_nan_wall_is_never_reported_as_convergence(wall):
 
 def test_callback_returning_numpy_true_stops_the_fit():
     t = np.linspace(0, 1, 20)
-    x, _, _, _, ier = lmscope.leastsq(lambda p: p[0] * t - 2 * t, [0.0], full_output=True,
-                                      callback=lambda step: np.bool_(step.iteration >= 1))
+    x, _, _, _, ier = lmscope.leastsq(
+        lambda p: p[0] * t - 2 * t,
+        [0.0],
+        full_output=True,
+        callback=lambda step: np.bool_(step.iteration >= 1),
+    )
     assert ier == -2
 
 
@@ -65,8 +70,7 @@ def test_trace_ends_with_the_jacobian_that_stopped_the_fit():
         return np.array([x[0] - 1.0, x[1] - 2.0])
 
     trace = lmscope.Trace()
-    _, _, info, _, ier = lmscope.leastsq(f, [0.0, 0.0], full_output=True, trace=trace,
-                                         gtol=1e-3)
+    _, _, info, _, ier = lmscope.leastsq(f, [0.0, 0.0], full_output=True, trace=trace, gtol=1e-3)
     theirs = scipy.optimize.leastsq(f, [0.0, 0.0], full_output=True, gtol=1e-3)
     assert ier == theirs[4] == 4
     last = trace[-1]
@@ -81,13 +85,14 @@ def test_stop_inside_the_forward_difference_counts_only_calls_made():
 
     def f(x):
         calls.append(1)
-        if len(calls) == 3:        # the second forward-difference column
+        if len(calls) == 3:  # the second forward-difference column
             stop.set()
         return np.array([x[0] - 1.0, x[1] - 2.0, x[2] - 3.0, x[0] * x[1]])
 
     trace = lmscope.Trace()
-    _, _, info, _, ier = lmscope.leastsq(f, [0.0, 0.0, 0.0], full_output=True, stop=stop,
-                                         trace=trace)
+    _, _, info, _, ier = lmscope.leastsq(
+        f, [0.0, 0.0, 0.0], full_output=True, stop=stop, trace=trace
+    )
     assert ier == -2 and info["fjac"] is None
     # Three calls made, a fourth declined: nfev counts the calls of the callback.
     assert len(calls) == 3 and info["nfev"] == 4 == trace.nfev[-1]
@@ -95,8 +100,8 @@ def test_stop_inside_the_forward_difference_counts_only_calls_made():
 
 @pytest.mark.parametrize("value", ["False", "yes", 1.5])
 def test_col_deriv_and_full_output_must_be_flags(value):
-    f = lambda x: np.array([x[0] - 1.0, x[1] - 2.0])           # noqa: E731
-    jac = lambda x: np.eye(2)                                  # noqa: E731
+    f = lambda x: np.array([x[0] - 1.0, x[1] - 2.0])  # noqa: E731
+    jac = lambda x: np.eye(2)  # noqa: E731
     with pytest.raises(TypeError, match="col_deriv must be a bool"):
         lmscope.leastsq(f, [0.0, 0.0], Dfun=jac, col_deriv=value)
     with pytest.raises(TypeError, match="full_output must be a bool"):
@@ -127,8 +132,9 @@ def test_first_jacobian_is_not_read_after_the_user_changes_it():
     def f(x):
         return np.array([x[0] - 1.0, x[1] - 2.0])
 
-    ours = lmscope.leastsq(f, [0.0, 0.0], Dfun=jac, full_output=True,
-                           callback=lambda step: shared.fill(np.nan))
+    ours = lmscope.leastsq(
+        f, [0.0, 0.0], Dfun=jac, full_output=True, callback=lambda step: shared.fill(np.nan)
+    )
     assert ours[4] in (1, 2, 3, 4)
     np.testing.assert_allclose(ours[0], [1.0, 2.0])
 

@@ -1,5 +1,6 @@
 """Reentrancy and the GIL: fits on threads give the same bits as fits run one
 by one, and the C engine does not hold the GIL while it computes."""
+
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,8 +28,7 @@ def make_problem(k):
 def fit(k):
     func, dfun, x0 = make_problem(k)
     trace = lmscope.Trace() if k % 3 == 0 else None
-    x, cov_x, info, mesg, ier = lmscope.leastsq(func, x0, Dfun=dfun, full_output=True,
-                                                trace=trace)
+    x, cov_x, info, mesg, ier = lmscope.leastsq(func, x0, Dfun=dfun, full_output=True, trace=trace)
     return x.tobytes(), info["fvec"].tobytes(), info["fjac"].tobytes(), info["nfev"], ier
 
 
@@ -57,15 +57,19 @@ def test_main_thread_is_not_blocked_beyond_one_residual_call():
             out = function(x)
             call_seconds.append(time.perf_counter() - start)
             return out
+
         return wrapper
 
     func = timed(lambda x: np.tanh(a @ x) - b)
     dfun = timed(lambda x: (1.0 - np.tanh(a @ x) ** 2)[:, None] * a)
 
     done = threading.Event()
-    worker = threading.Thread(target=lambda: (lmscope.leastsq(func, np.zeros(n), Dfun=dfun,
-                                                              maxfev=3, full_output=True),
-                                                 done.set()))
+    worker = threading.Thread(
+        target=lambda: (
+            lmscope.leastsq(func, np.zeros(n), Dfun=dfun, maxfev=3, full_output=True),
+            done.set(),
+        )
+    )
     gaps = []
     last = time.perf_counter()
     worker.start()

@@ -1,4 +1,5 @@
 """The trial-step record: every trial recorded, consistent with the fit's outputs."""
+
 import numpy as np
 import pytest
 
@@ -17,13 +18,15 @@ def rosenbrock(x):
     return np.array([10.0 * (x[1] - x[0] ** 2), 1.0 - x[0]])
 
 
-@pytest.mark.parametrize("func,x0", [(decay, [1.0, 1.0, 1.0]), (rosenbrock, [-1.2, 1.0]),
-                                     (rosenbrock, [-120.0, 100.0])])
+@pytest.mark.parametrize(
+    "func,x0", [(decay, [1.0, 1.0, 1.0]), (rosenbrock, [-1.2, 1.0]), (rosenbrock, [-120.0, 100.0])]
+)
 def test_trace_records_every_trial_step(func, x0):
     trace = lmscope.Trace()
     steps = []
-    x, _, info, _, ier = lmscope.leastsq(func, x0, full_output=True, trace=trace,
-                                         callback=steps.append)
+    x, _, info, _, ier = lmscope.leastsq(
+        func, x0, full_output=True, trace=trace, callback=steps.append
+    )
     assert len(trace) == len(steps)
     # Record 0 is the start; each later record is one evaluation of f at a
     # trial point, so nfev grows by exactly one per record plus n per
@@ -102,7 +105,7 @@ def test_columns_iteration_and_chunks_agree():
     assert trace[-1].fnorm == trace.fnorm[-1]
     assert "trial steps" in repr(trace)
     with pytest.raises(AttributeError, match="columns are"):
-        trace.nonexistent
+        _ = trace.nonexistent
 
 
 def test_columns_are_read_only():

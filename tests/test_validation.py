@@ -1,5 +1,6 @@
 """Bad input, one argument at a time: a clear error naming the argument (or
 SciPy's documented result where it has one), never a crash or a hang."""
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -18,38 +19,51 @@ def jac(x):
 X0 = [1.0, 1.0]
 
 
-@pytest.mark.parametrize("func,exc,pattern", [
-    (None, TypeError, "func must be callable, got NoneType"),
-    (3, TypeError, "func must be callable, got int"),
-    (lambda x: np.ones((3, 2)), ValueError, r"func must return a 1-D array.*shape \(3, 2\)"),
-    (lambda x: np.array([1j, 2, 3]), TypeError, "func must return real residuals"),
-    (lambda x: np.array(["a", "b", "c"]), TypeError, "func must return an array of real numbers"),
-    (lambda x: x[:1], TypeError, "x0 has 2 elements but func returned 1 residuals"),
-])
+@pytest.mark.parametrize(
+    "func,exc,pattern",
+    [
+        (None, TypeError, "func must be callable, got NoneType"),
+        (3, TypeError, "func must be callable, got int"),
+        (lambda x: np.ones((3, 2)), ValueError, r"func must return a 1-D array.*shape \(3, 2\)"),
+        (lambda x: np.array([1j, 2, 3]), TypeError, "func must return real residuals"),
+        (
+            lambda x: np.array(["a", "b", "c"]),
+            TypeError,
+            "func must return an array of real numbers",
+        ),
+        (lambda x: x[:1], TypeError, "x0 has 2 elements but func returned 1 residuals"),
+    ],
+)
 def test_func(func, exc, pattern):
     with pytest.raises(exc, match=pattern):
         lmscope.leastsq(func, X0)
 
 
-@pytest.mark.parametrize("x0,exc,pattern", [
-    ([], TypeError, "x0 is empty"),
-    ([1.0, np.nan], ValueError, r"x0 must be finite; x0\[1\] is nan"),
-    ([np.inf, 1.0], ValueError, r"x0 must be finite; x0\[0\] is inf"),
-    ([1 + 1j, 1.0], TypeError, "x0 must be real"),
-    (["a", "b"], TypeError, "x0 must be an array of real numbers"),
-    (None, TypeError, "x0 must be an array of real numbers"),
-])
+@pytest.mark.parametrize(
+    "x0,exc,pattern",
+    [
+        ([], TypeError, "x0 is empty"),
+        ([1.0, np.nan], ValueError, r"x0 must be finite; x0\[1\] is nan"),
+        ([np.inf, 1.0], ValueError, r"x0 must be finite; x0\[0\] is inf"),
+        ([1 + 1j, 1.0], TypeError, "x0 must be real"),
+        (["a", "b"], TypeError, "x0 must be an array of real numbers"),
+        (None, TypeError, "x0 must be an array of real numbers"),
+    ],
+)
 def test_x0(x0, exc, pattern):
     with pytest.raises(exc, match=pattern):
         lmscope.leastsq(f, x0)
 
 
-@pytest.mark.parametrize("dfun,col_deriv,exc,pattern", [
-    ("nope", False, TypeError, "Dfun must be callable, got str"),
-    (lambda x: jac(x).T, False, TypeError, r"shape \(2, 3\); expected \(3, 2\)"),
-    (jac, True, TypeError, r"shape \(3, 2\); expected \(2, 3\)"),
-    (lambda x: jac(x) * 1j, False, TypeError, "Dfun must return a real Jacobian"),
-])
+@pytest.mark.parametrize(
+    "dfun,col_deriv,exc,pattern",
+    [
+        ("nope", False, TypeError, "Dfun must be callable, got str"),
+        (lambda x: jac(x).T, False, TypeError, r"shape \(2, 3\); expected \(3, 2\)"),
+        (jac, True, TypeError, r"shape \(3, 2\); expected \(2, 3\)"),
+        (lambda x: jac(x) * 1j, False, TypeError, "Dfun must return a real Jacobian"),
+    ],
+)
 def test_dfun(dfun, col_deriv, exc, pattern):
     with pytest.raises(exc, match=pattern):
         lmscope.leastsq(f, X0, Dfun=dfun, col_deriv=col_deriv)
@@ -61,44 +75,55 @@ def test_dfun_shape_is_checked_by_scipy_too():
 
 
 @pytest.mark.parametrize("name", ["ftol", "xtol", "gtol", "factor", "epsfcn"])
-@pytest.mark.parametrize("value,exc,pattern", [
-    (np.nan, ValueError, "must be finite, got nan"),
-    (np.inf, ValueError, "must be finite, got inf"),
-    ("0.1", TypeError, "must be a real number"),
-    ([1e-8], TypeError, "must be a real number"),
-    (1j, TypeError, "must be a real number"),
-])
+@pytest.mark.parametrize(
+    "value,exc,pattern",
+    [
+        (np.nan, ValueError, "must be finite, got nan"),
+        (np.inf, ValueError, "must be finite, got inf"),
+        ("0.1", TypeError, "must be a real number"),
+        ([1e-8], TypeError, "must be a real number"),
+        (1j, TypeError, "must be a real number"),
+    ],
+)
 def test_real_settings(name, value, exc, pattern):
     with pytest.raises(exc, match=f"{name} {pattern}"):
         lmscope.leastsq(f, X0, **{name: value})
 
 
 def test_numpy_scalars_are_accepted_as_settings():
-    ours = lmscope.leastsq(f, X0, ftol=np.float32(1e-6), maxfev=np.int64(400),
-                           factor=np.array(10.0), full_output=True)
-    theirs = scipy.optimize.leastsq(f, X0, ftol=float(np.float32(1e-6)), maxfev=400,
-                                    factor=10.0, full_output=True)
+    ours = lmscope.leastsq(
+        f, X0, ftol=np.float32(1e-6), maxfev=np.int64(400), factor=np.array(10.0), full_output=True
+    )
+    theirs = scipy.optimize.leastsq(
+        f, X0, ftol=float(np.float32(1e-6)), maxfev=400, factor=10.0, full_output=True
+    )
     np.testing.assert_array_equal(ours[0], theirs[0])
 
 
-@pytest.mark.parametrize("value,exc,pattern", [
-    (1.5, TypeError, "maxfev must be an integer, got 1.5"),
-    ("100", TypeError, "maxfev must be an integer"),
-    (-1, ValueError, r"maxfev must be >= 0 \(0 picks the default\), got -1"),
-    (2**40, ValueError, "maxfev must be at most 2147483644"),   # INT_MAX - n - 1
-])
+@pytest.mark.parametrize(
+    "value,exc,pattern",
+    [
+        (1.5, TypeError, "maxfev must be an integer, got 1.5"),
+        ("100", TypeError, "maxfev must be an integer"),
+        (-1, ValueError, r"maxfev must be >= 0 \(0 picks the default\), got -1"),
+        (2**40, ValueError, "maxfev must be at most 2147483644"),  # INT_MAX - n - 1
+    ],
+)
 def test_maxfev(value, exc, pattern):
     with pytest.raises(exc, match=pattern):
         lmscope.leastsq(f, X0, maxfev=value)
 
 
-@pytest.mark.parametrize("diag,exc,pattern", [
-    ([1.0], ValueError, r"diag has shape \(1,\) but x0 has 2 elements"),
-    ([1.0, 1.0, 1.0], ValueError, r"diag has shape \(3,\) but x0 has 2 elements"),
-    ([[1.0, 1.0]], ValueError, r"diag has shape \(1, 2\)"),
-    ([1.0, np.nan], ValueError, r"diag must be finite; diag\[1\] is nan"),
-    (["a", "b"], TypeError, "diag must be an array of real numbers"),
-])
+@pytest.mark.parametrize(
+    "diag,exc,pattern",
+    [
+        ([1.0], ValueError, r"diag has shape \(1,\) but x0 has 2 elements"),
+        ([1.0, 1.0, 1.0], ValueError, r"diag has shape \(3,\) but x0 has 2 elements"),
+        ([[1.0, 1.0]], ValueError, r"diag has shape \(1, 2\)"),
+        ([1.0, np.nan], ValueError, r"diag must be finite; diag\[1\] is nan"),
+        (["a", "b"], TypeError, "diag must be an array of real numbers"),
+    ],
+)
 def test_diag(diag, exc, pattern):
     # SciPy reads past a short diag (an invalid read under valgrind); lmscope refuses it.
     with pytest.raises(exc, match=pattern):
@@ -110,11 +135,14 @@ def test_non_positive_diag_is_scipys_improper_input():
         lmscope.leastsq(f, X0, diag=[0.0, 1.0])
 
 
-@pytest.mark.parametrize("kwargs,exc,pattern", [
-    (dict(callback=5), TypeError, "callback must be callable"),
-    (dict(trace=[]), TypeError, "trace must be an lmscope.Trace"),
-    (dict(stop=True), TypeError, r"stop must have an is_set\(\) method"),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,pattern",
+    [
+        (dict(callback=5), TypeError, "callback must be callable"),
+        (dict(trace=[]), TypeError, "trace must be an lmscope.Trace"),
+        (dict(stop=True), TypeError, r"stop must have an is_set\(\) method"),
+    ],
+)
 def test_extensions(kwargs, exc, pattern):
     with pytest.raises(exc, match=pattern):
         lmscope.leastsq(f, X0, **kwargs)
@@ -136,5 +164,7 @@ def test_residual_count_changing_mid_fit_is_an_error():
         calls.append(1)
         return f(x) if len(calls) < 4 else f(x)[:2]
 
-    with pytest.raises(ValueError, match=r"func returned an array of shape \(2,\) at this point, but 3"):
+    with pytest.raises(
+        ValueError, match=r"func returned an array of shape \(2,\) at this point, but 3"
+    ):
         lmscope.leastsq(shifty, X0)

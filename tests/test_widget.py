@@ -4,6 +4,7 @@ No browser: the page's side is played by calling the plot's message handler
 with what the page would send, and `FitPlot.send` is replaced by a recorder.
 Every wait is on a condition with a timeout.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,13 +15,23 @@ import time
 import ipywidgets
 import numpy as np
 import pytest
-from widget_helpers import (Slow, downhill, exp_data, exp_model, make, page, rosenbrock,
-                            rosenbrock_jac, sent, state, wait_for, widgets_made)
+from widget_helpers import (
+    Slow,
+    downhill,
+    exp_data,
+    exp_model,
+    make,
+    page,
+    rosenbrock,
+    rosenbrock_jac,
+    state,
+    wait_for,
+)
 
 import lmscope
 from lmscope import curve_fit, leastsq
 from lmscope.trace import FIELDS
-from lmscope.widget import FitPlot, FitWidget, fit_widget
+from lmscope.widget import fit_widget
 from lmscope.widget.runner import MIN_INTERVAL
 
 
@@ -48,15 +59,25 @@ def decode(columns, buffers):
 
 # -- the fit is leastsq's fit ------------------------------------------------------
 
+
 def test_slider_change_with_auto_fit_gives_leastsqs_fit(sent, widgets_made):
     w = make(widgets_made, rosenbrock, [-1.2, 1.0], run=False)
     assert w.auto_fit
-    w.params[0].slider.value = -0.7          # as the page moves the slider
+    w.params[0].slider.value = -0.7  # as the page moves the slider
     assert w.wait(10)
     assert w.plot.status["state"] == "done"
     np.testing.assert_array_equal(w.x0, [-0.7, 1.0])
-    expected = leastsq(rosenbrock, w.x0, full_output=True, ftol=w.ftol, xtol=w.xtol,
-                       gtol=w.gtol, maxfev=w.maxfev, epsfcn=w.epsfcn, factor=w.factor)
+    expected = leastsq(
+        rosenbrock,
+        w.x0,
+        full_output=True,
+        ftol=w.ftol,
+        xtol=w.xtol,
+        gtol=w.gtol,
+        maxfev=w.maxfev,
+        epsfcn=w.epsfcn,
+        factor=w.factor,
+    )
     assert_same_fit(w.result, expected)
     # The widget's default settings are leastsq's defaults.
     assert_same_fit(w.result, leastsq(rosenbrock, [-0.7, 1.0], full_output=True))
@@ -67,10 +88,11 @@ def test_slider_change_with_auto_fit_gives_leastsqs_fit(sent, widgets_made):
 def test_analytic_jacobian_and_finite_differences(sent, widgets_made):
     w = make(widgets_made, rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac)
     assert w.wait(10)
-    assert_same_fit(w.result, leastsq(rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac,
-                                      full_output=True))
+    assert_same_fit(
+        w.result, leastsq(rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac, full_output=True)
+    )
     assert "njev" in w.result[2]
-    w.settings.use_dfun.value = False        # the toggle refits (auto-fit)
+    w.settings.use_dfun.value = False  # the toggle refits (auto-fit)
     assert w.wait(10)
     assert_same_fit(w.result, leastsq(rosenbrock, [-1.2, 1.0], full_output=True))
 
@@ -81,10 +103,18 @@ def test_tolerance_controls_reach_leastsq(sent, widgets_made):
     w.gtol = 1e-6
     w.fit()
     assert w.wait(10)
-    expected = leastsq(rosenbrock, [-1.2, 1.0], full_output=True, ftol=1e-4, xtol=1e-3,
-                       gtol=1e-6, factor=1.0, maxfev=7)
+    expected = leastsq(
+        rosenbrock,
+        [-1.2, 1.0],
+        full_output=True,
+        ftol=1e-4,
+        xtol=1e-3,
+        gtol=1e-6,
+        factor=1.0,
+        maxfev=7,
+    )
     assert_same_fit(w.result, expected)
-    assert w.result[4] == 5                  # maxfev reached
+    assert w.result[4] == 5  # maxfev reached
     assert w.history[-1]["options"]["maxfev"] == 7
 
 
@@ -99,8 +129,9 @@ def test_curve_form_gives_curve_fits_fit(sent, widgets_made):
     assert 0 < len(w.plot.model_x) <= 400
     assert w.plot.model_x[0] == x.min() and w.plot.model_x[-1] == x.max()
     assert w.wait(10)
-    popt, pcov, info, mesg, ier = curve_fit(exp_model, x, y, p0=[1.0, 1.0, 1.0], sigma=sigma,
-                                            full_output=True)
+    popt, pcov, info, mesg, ier = curve_fit(
+        exp_model, x, y, p0=[1.0, 1.0, 1.0], sigma=sigma, full_output=True
+    )
     np.testing.assert_array_equal(w.result[0], popt)
     assert w.result[4] == ier and w.result[2]["nfev"] == info["nfev"]
     # The status line's standard errors are curve_fit's.
@@ -130,8 +161,10 @@ def test_residual_form_curves_are_the_residual_vectors(sent, widgets_made):
     w = make(widgets_made, rosenbrock, [-1.2, 1.0])
     assert w.wait(10)
     content, buffers = sent.of_type("steps")[-1]
-    curves = {spec["name"]: np.frombuffer(b, "<f8")
-              for spec, b in zip(content["curves"], buffers[len(FIELDS):])}
+    curves = {
+        spec["name"]: np.frombuffer(b, "<f8")
+        for spec, b in zip(content["curves"], buffers[len(FIELDS) :])
+    }
     np.testing.assert_array_equal(curves["accepted"], rosenbrock(w.trace.x[-1]))
     np.testing.assert_array_equal(curves["trial"], rosenbrock(w.trace.x_trial[-1]))
     assert sent.of_type("begin")[-1][0] == {"type": "begin", "fit_id": 1, "n": 2, "m": 2}
@@ -149,8 +182,9 @@ def test_result_is_an_observable_trait(sent, widgets_made):
 
 # -- Stop, Step, Reset, cancel ---------------------------------------------------------
 
+
 def test_stop_takes_effect_within_100_ms(sent, widgets_made):
-    slow = Slow(lambda x: np.concatenate([x - np.arange(x.size), 0.1 * x ** 2]), 0.005)
+    slow = Slow(lambda x: np.concatenate([x - np.arange(x.size), 0.1 * x**2]), 0.005)
     w = make(widgets_made, slow, np.full(12, 5.0), run=False, landscape=False)
     w.fit()
     assert wait_for(lambda: w._run.published >= 2, 20)
@@ -178,7 +212,7 @@ def test_stop_during_slow_motion(sent, widgets_made):
 
 def test_step_runs_one_trial_step_at_a_time(sent, widgets_made):
     w = make(widgets_made, rosenbrock, [-1.2, 1.0], run=False)
-    w.step_button.click()                    # starts a fit paused at its starting point
+    w.step_button.click()  # starts a fit paused at its starting point
     run = w._run
     assert wait_for(lambda: run.published == 1)
     assert wait_for(lambda: len(sent.of_type("steps", run.fit_id)) == 1)
@@ -190,7 +224,7 @@ def test_step_runs_one_trial_step_at_a_time(sent, widgets_made):
         assert wait_for(lambda: run.published == k)
         # Step mode shows each step at once, without the batch interval.
         assert wait_for(lambda: sum(c["count"] for c, _ in sent.of_type("steps", run.fit_id)) == k)
-    w.fit_button.click()                     # Fit resumes the paused fit to its end
+    w.fit_button.click()  # Fit resumes the paused fit to its end
     assert w.wait(10)
     assert w._run is run
     assert_same_fit(w.result, leastsq(rosenbrock, [-1.2, 1.0], full_output=True))
@@ -199,19 +233,19 @@ def test_step_runs_one_trial_step_at_a_time(sent, widgets_made):
 def test_reset_restores_the_starting_values(sent, widgets_made):
     w = make(widgets_made, rosenbrock, [-1.2, 1.0], run=False, auto_fit=False)
     w.params[0].slider.value = 0.3
-    w.params[1].value = 5.0                  # outside the range: the range widens
+    w.params[1].value = 5.0  # outside the range: the range widens
     assert w.params[1].range[1] >= 5.0
     w.ftol = 1e-3
     w.gtol = 1e-5
     w.reset_button.click()
     np.testing.assert_array_equal(w.x0, [-1.2, 1.0])
     assert w.ftol == pytest.approx(1.49012e-08, rel=0) and w.gtol == 0.0
-    assert w._run is None                    # auto-fit off: nothing started
+    assert w._run is None  # auto-fit off: nothing started
     w.auto_fit = True
     w.params[0].slider.value = 0.3
     assert w.wait(10)
     w.reset()
-    assert w.wait(10)                        # auto-fit on: one fit from the restored values
+    assert w.wait(10)  # auto-fit on: one fit from the restored values
     np.testing.assert_array_equal(w.history[-1]["x0"], [-1.2, 1.0])
     assert_same_fit(w.result, leastsq(rosenbrock, [-1.2, 1.0], full_output=True))
 
@@ -222,9 +256,9 @@ def test_new_value_cancels_the_fit_in_flight(sent, widgets_made):
     w.params[0].slider.value = -1.0
     first = w._run
     assert wait_for(lambda: first.published >= 1)
-    w.params[0].slider.value = -0.5          # a new value while the first fit runs
+    w.params[0].slider.value = -0.5  # a new value while the first fit runs
     second = w._run
-    assert second is not first and first.done   # leastsq returned; its sender may be finishing
+    assert second is not first and first.done  # leastsq returned; its sender may be finishing
     assert first.superseded and first.result[4] == -2
     assert w.wait(20) and first.join(5)
     assert w.history[-2]["superseded"] and w.history[-2]["ier"] == -2
@@ -240,8 +274,9 @@ def test_no_thread_outlives_100_refits(sent, widgets_made):
     for k in range(100):
         w.params[k % 2].slider.value = (-1.0, 0.5)[k % 2] + 0.01 * k
     assert w.wait(20)
-    assert wait_for(lambda: threading.active_count() == baseline, 5), \
-        [t.name for t in threading.enumerate()]
+    assert wait_for(lambda: threading.active_count() == baseline, 5), [
+        t.name for t in threading.enumerate()
+    ]
     assert len(w.history) == 100
     assert sum(not h["superseded"] for h in w.history) >= 1
     assert w.history[-1]["state"] == "done"
@@ -249,8 +284,9 @@ def test_no_thread_outlives_100_refits(sent, widgets_made):
 
 # -- the stream -------------------------------------------------------------------------
 
+
 def test_stream_is_throttled_and_reproduces_the_trace(sent, widgets_made):
-    slow = Slow(downhill, 0.0003)            # ~1 ms per trial step: far above 30 a second
+    slow = Slow(downhill, 0.0003)  # ~1 ms per trial step: far above 30 a second
     w = make(widgets_made, slow, [1.0, 2.0], run=False, maxfev=3000, landscape=False)
     w.fit()
     assert w.wait(60)
@@ -259,7 +295,7 @@ def test_stream_is_throttled_and_reproduces_the_trace(sent, widgets_made):
     batches = sent.of_type("steps", run.fit_id)
     assert len(trace) > 300 and duration > 0.3
     assert len(batches) <= (duration + 1) / MIN_INTERVAL, (len(batches), duration)
-    assert len(batches) < len(trace) / 5    # records were merged
+    assert len(batches) < len(trace) / 5  # records were merged
     # Contiguous, in order, and together exactly the Trace.
     start = 0
     parts = {name: [] for name in FIELDS}
@@ -272,8 +308,10 @@ def test_stream_is_throttled_and_reproduces_the_trace(sent, widgets_made):
             parts[name].append(column)
     assert start == len(trace)
     for name in FIELDS:
-        np.testing.assert_array_equal(np.concatenate(parts[name]), getattr(trace, name)
-                                      if name != "accepted" else trace.accepted.astype("u1"))
+        np.testing.assert_array_equal(
+            np.concatenate(parts[name]),
+            getattr(trace, name) if name != "accepted" else trace.accepted.astype("u1"),
+        )
     kinds = [c["type"] for c, _ in sent.messages if c.get("fit_id") == run.fit_id]
     assert kinds[0] == "begin" and kinds[-1] == "end" and kinds.count("end") == 1
     # Batches are spaced by the interval (the last may follow the end of the fit at once).
@@ -320,10 +358,11 @@ def test_status_trait_follows_the_fit(sent, widgets_made):
     assert status["state"] == "done" and status["fit_id"] == 1 and status["error"] is None
     assert status["n_steps"] == len(w.trace) and status["nfev"] == w.result[2]["nfev"]
     assert status["fnorm"] == float(w.trace.fnorm[-1])
-    json.dumps(status, allow_nan=False)      # JSON-clean: no NaN ever reaches the page
+    json.dumps(status, allow_nan=False)  # JSON-clean: no NaN ever reaches the page
 
 
 # -- errors --------------------------------------------------------------------------------
+
 
 def test_exception_in_users_function_shows_and_widget_survives(sent, widgets_made):
     calls = {"n": 0, "fail": True}
@@ -331,7 +370,7 @@ def test_exception_in_users_function_shows_and_widget_survives(sent, widgets_mad
     def fragile(x):
         calls["n"] += 1
         if calls["fail"] and calls["n"] > 4:
-            raise ValueError("model blew up at x=%r" % (list(x),))
+            raise ValueError(f"model blew up at x={list(x)!r}")
         return rosenbrock(x)
 
     w = make(widgets_made, fragile, [-1.2, 1.0])
@@ -341,7 +380,7 @@ def test_exception_in_users_function_shows_and_widget_survives(sent, widgets_mad
     assert w.plot.status["state"] == "error"
     assert "ValueError: model blew up" in w.plot.status["error"]
     assert "model blew up" in w.status_html.value
-    assert len(w.trace) >= 1                 # the steps before the error are kept
+    assert len(w.trace) >= 1  # the steps before the error are kept
     assert sent.of_type("end", w.plot.status["fit_id"])
     calls["fail"] = False
     w.fit()
@@ -363,11 +402,12 @@ def test_nonfinite_residuals_end_the_fit_without_error(sent, widgets_made):
 
 # -- page messages ---------------------------------------------------------------------------
 
+
 def test_pick_sets_two_parameters_clamped_and_refits(sent, widgets_made):
     w = make(widgets_made, exp_model, *exp_data(), p0=[1.0, 1.0, 1.0], curve=True, run=False)
     page(w, {"type": "pick", "i": 0, "j": 2, "xi": 1.5, "xj": 99.0})
     lo, hi = w.params[2].range
-    np.testing.assert_array_equal(w.x0, [1.5, 1.0, hi])      # 99 clamped to the slider's max
+    np.testing.assert_array_equal(w.x0, [1.5, 1.0, hi])  # 99 clamped to the slider's max
     assert w.wait(10)
     assert w.history[-1]["x0"].tolist() == [1.5, 1.0, hi]
     assert not sent.of_type("error")
@@ -451,12 +491,22 @@ def test_a_failing_handler_replies_instead_of_raising(sent, widgets_made, monkey
 
 # -- controls ------------------------------------------------------------------------------
 
+
 def test_parameter_controls_ranges_log_scale_and_readout(sent, widgets_made):
-    w = make(widgets_made, exp_model, *exp_data(), p0=[2.0, 1e-7, -3.0], curve=True, run=False,
-             auto_fit=False, log_scale=["k"], ranges={"a": (0.5, 8.0)})
+    w = make(
+        widgets_made,
+        exp_model,
+        *exp_data(),
+        p0=[2.0, 1e-7, -3.0],
+        curve=True,
+        run=False,
+        auto_fit=False,
+        log_scale=["k"],
+        ranges={"a": (0.5, 8.0)},
+    )
     a, k, c = w.params
     assert a.range == (0.5, 8.0)
-    assert c.range == (-6.0, 0.0)                    # x0 +- max(|x0|, 1)
+    assert c.range == (-6.0, 0.0)  # x0 +- max(|x0|, 1)
     assert isinstance(k.slider, ipywidgets.FloatLogSlider)
     assert k.slider.readout_format == ".4g" and a.slider.readout_format == ".4g"
     assert k.value == 1e-7
@@ -465,20 +515,27 @@ def test_parameter_controls_ranges_log_scale_and_readout(sent, widgets_made):
     assert a.value == 2.0
     a.slider.value = 4.0
     assert w.x0[0] == 4.0
-    c.log_box.value = True                           # not positive: refused
+    c.log_box.value = True  # not positive: refused
     assert not c.log and isinstance(c.slider, ipywidgets.FloatSlider)
     assert c.log_box.disabled
-    c.min_box.value = 1.0                            # min above max: boxes put back
+    c.min_box.value = 1.0  # min above max: boxes put back
     assert c.range == (-6.0, 0.0) and c.min_box.value == -6.0
-    c.max_box.value = -4.0                           # the value is clamped into the new range
+    c.max_box.value = -4.0  # the value is clamped into the new range
     assert c.range == (-6.0, -4.0) and c.value == -4.0
     assert w.settings.maxfev.value == 0 and isinstance(w.settings.ftol, ipywidgets.FloatLogSlider)
-    assert w.settings.use_dfun.disabled              # no Dfun given
+    assert w.settings.use_dfun.disabled  # no Dfun given
 
 
 def test_to_code_is_a_script_that_repeats_the_fit(sent, widgets_made):
-    w = make(widgets_made, rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac, run=False,
-             auto_fit=False, names=["u", "v"])
+    w = make(
+        widgets_made,
+        rosenbrock,
+        [-1.2, 1.0],
+        Dfun=rosenbrock_jac,
+        run=False,
+        auto_fit=False,
+        names=["u", "v"],
+    )
     w.x0 = [-0.9, 0.7]
     w.ftol, w.factor = 1e-6, 10.0
     w.fit()
@@ -487,8 +544,16 @@ def test_to_code_is_a_script_that_repeats_the_fit(sent, widgets_made):
     assert "from lmscope import leastsq" in code and "rosenbrock" in code
     namespace = {"rosenbrock": rosenbrock, "rosenbrock_jac": rosenbrock_jac}
     exec(compile(code, "to_code", "exec"), namespace)
-    assert_same_fit((namespace["x"], namespace["cov_x"], namespace["infodict"],
-                     namespace["mesg"], namespace["ier"]), w.result)
+    assert_same_fit(
+        (
+            namespace["x"],
+            namespace["cov_x"],
+            namespace["infodict"],
+            namespace["mesg"],
+            namespace["ier"],
+        ),
+        w.result,
+    )
 
     x, y = exp_data()
     c = make(widgets_made, exp_model, x, y, p0=[2.0, 1.0, 0.4], curve=True, sigma=0.1 + 0 * x)
@@ -502,6 +567,7 @@ def test_to_code_is_a_script_that_repeats_the_fit(sent, widgets_made):
 
 def test_figure_draws_the_browsers_panels(sent, widgets_made):
     from matplotlib.figure import Figure
+
     w = make(widgets_made, exp_model, *exp_data(), p0=[2.0, 1.0, 0.5], curve=True)
     assert w.wait(20, landscape=True)
     fig = w.figure()
@@ -510,7 +576,7 @@ def test_figure_draws_the_browsers_panels(sent, widgets_made):
     for name in ("curve", "fnorm", "trust", "ratio", "params", "landscape"):
         assert name in labels
     curve = next(ax for ax in fig.axes if ax.get_label() == "curve")
-    assert len(curve.lines) >= 3                     # data, model at x, model at x_trial
+    assert len(curve.lines) >= 3  # data, model at x, model at x_trial
     fig.savefig(__import__("io").BytesIO(), format="png")
 
 
@@ -518,8 +584,8 @@ def test_page_echo_of_a_rounded_slider_value_changes_nothing(sent, widgets_made)
     """Regression: drawing a slider in the page sent x0 back snapped to the
     slider's step grid, which nudged x0 and started a second fit."""
     w = make(widgets_made, rosenbrock, [0.2, 1.49012e-08], run=False, log_scale=[1])
-    w.params[0].slider.value = 0.2 + 2e-17          # what a step grid makes of 0.2
+    w.params[0].slider.value = 0.2 + 2e-17  # what a step grid makes of 0.2
     w.params[1].slider.value = 10 ** np.log10(1.49012e-08) * (1 + 1e-15)
     assert w._run is None
     np.testing.assert_array_equal(w.x0, [0.2, 1.49012e-08])
-    assert w.params[0].slider.step is None          # linear sliders do not snap at all
+    assert w.params[0].slider.step is None  # linear sliders do not snap at all

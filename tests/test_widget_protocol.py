@@ -1,5 +1,6 @@
 """Protocol v1 messages on their own: the page's messages checked field by
 field, and the kernel's messages built from a Trace."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,17 +15,22 @@ from lmscope.widget.protocol import LandscapeParams, Pick, ProtocolError, Replay
 def test_valid_page_messages():
     assert protocol.parse_page_message({"type": "replay"}, 2) == Replay()
     assert protocol.parse_page_message(
-        {"type": "pick", "i": 1, "j": 0, "xi": 2, "xj": -0.5}, 2) == Pick(1, 0, 2.0, -0.5)
+        {"type": "pick", "i": 1, "j": 0, "xi": 2, "xj": -0.5}, 2
+    ) == Pick(1, 0, 2.0, -0.5)
     assert protocol.parse_page_message(
-        {"type": "landscape_params", "i": 0, "j": 2}, 3) == LandscapeParams(0, 2)
+        {"type": "landscape_params", "i": 0, "j": 2}, 3
+    ) == LandscapeParams(0, 2)
 
 
-@pytest.mark.parametrize("content", [
-    {"type": "pick", "i": 0, "j": 1, "xi": 1.0, "xj": 2.0, "__class__": "x"},
-    {"type": "landscape_params", "i": 2**53, "j": 0},
-    {"type": "landscape_params", "i": 0, "j": 1.0},
-    {"type": ["replay"]},
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"type": "pick", "i": 0, "j": 1, "xi": 1.0, "xj": 2.0, "__class__": "x"},
+        {"type": "landscape_params", "i": 2**53, "j": 0},
+        {"type": "landscape_params", "i": 0, "j": 1.0},
+        {"type": ["replay"]},
+    ],
+)
 def test_invalid_page_messages_raise_protocol_error(content):
     with pytest.raises(ProtocolError):
         protocol.parse_page_message(content, 3)
@@ -45,10 +51,18 @@ def test_steps_message_is_trace_chunks_then_curves():
     curves = {"accepted": np.arange(5.0), "trial": np.ones(5)}
     content, buffers = protocol.steps_message(7, trace, 2, 5, curves)
     header, columns = trace.chunks(2, 5)
-    assert content == {"type": "steps", "fit_id": 7, "start": 2, "count": 3, "columns": header,
-                       "curves": [{"name": "accepted", "dtype": "float64", "shape": [5]},
-                                  {"name": "trial", "dtype": "float64", "shape": [5]}]}
-    assert [bytes(b) for b in buffers[:len(FIELDS)]] == [bytes(b) for b in columns]
+    assert content == {
+        "type": "steps",
+        "fit_id": 7,
+        "start": 2,
+        "count": 3,
+        "columns": header,
+        "curves": [
+            {"name": "accepted", "dtype": "float64", "shape": [5]},
+            {"name": "trial", "dtype": "float64", "shape": [5]},
+        ],
+    }
+    assert [bytes(b) for b in buffers[: len(FIELDS)]] == [bytes(b) for b in columns]
     np.testing.assert_array_equal(np.frombuffer(buffers[-2], "<f8"), np.arange(5.0))
 
 

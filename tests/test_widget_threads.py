@@ -4,6 +4,7 @@ to_code of the curve form, long residual vectors, close()).
 
 Headless like test_widget.py; every wait is on a condition with a timeout.
 """
+
 from __future__ import annotations
 
 import threading
@@ -12,8 +13,17 @@ import time
 import numpy as np
 import pytest
 from ipywidgets.widgets.widget import _instances
-from widget_helpers import (exp_data, exp_model, make, rosenbrock, rosenbrock_jac, sent,
-                            state, wait_for, widgets_made)
+from widget_helpers import (
+    exp_data,
+    exp_model,
+    make,
+    rosenbrock,
+    rosenbrock_jac,
+    sent,
+    state,
+    wait_for,
+    widgets_made,
+)
 
 from lmscope import curve_fit, leastsq
 from lmscope.trace import FIELDS
@@ -21,7 +31,7 @@ from lmscope.widget import FitWidget
 from lmscope.widget.decimate import keep_indices
 from lmscope.widget.fit_widget import DATA_POINTS, MODEL_POINTS
 
-__all__ = ["sent", "widgets_made"]      # fixtures, used by name
+__all__ = ["sent", "widgets_made"]  # fixtures, used by name
 
 
 def returns_within(seconds: float, action) -> bool:
@@ -32,6 +42,7 @@ def returns_within(seconds: float, action) -> bool:
     def go():
         action()
         done.set()
+
     threading.Thread(target=go, daemon=True).start()
     return done.wait(seconds)
 
@@ -49,16 +60,18 @@ class Concurrency:
                 self.active += 1
                 self.most = max(self.most, self.active)
             try:
-                time.sleep(0.001)       # widen the window two threads could share
+                time.sleep(0.001)  # widen the window two threads could share
                 return fn(*args)
             finally:
                 with self._lock:
                     self.active -= 1
+
         wrapped.__name__ = fn.__name__
         return wrapped
 
 
 # -- 1, 2: a hanging func, an observer that starts a fit -----------------------------------
+
 
 def test_hung_func_does_not_freeze_the_kernel(sent, widgets_made):
     """Regression: a new fit joined the old one without a timeout while
@@ -67,12 +80,13 @@ def test_hung_func_does_not_freeze_the_kernel(sent, widgets_made):
 
     def func(x):
         if x[0] > 4.5:
-            gate.wait(30)       # the model hangs in this region
+            gate.wait(30)  # the model hangs in this region
         return np.array([x[0] - 1, x[1] - 2, x[0] * x[1]])
+
     w = make(widgets_made, func, [1.0, 1.0], landscape=False)
     try:
         assert w.wait(10)
-        w.params[0].value = 5.0                  # fit 2 hangs in func
+        w.params[0].value = 5.0  # fit 2 hangs in func
         hung = w._run
         assert wait_for(lambda: hung.fit_id == 2 and hung.running)
         assert returns_within(1.0, w.stop)
@@ -84,7 +98,7 @@ def test_hung_func_does_not_freeze_the_kernel(sent, widgets_made):
     finally:
         gate.set()
     assert hung.join(10)
-    assert w.plot.status["fit_id"] != 2          # the stuck fit never reported
+    assert w.plot.status["fit_id"] != 2  # the stuck fit never reported
 
 
 def test_result_observer_may_start_a_fit(sent, widgets_made):
@@ -98,19 +112,20 @@ def test_result_observer_may_start_a_fit(sent, widgets_made):
     def on_result(change):
         threads.append(threading.current_thread().name)
         if len(threads) == 1:
-            release.wait(5)                     # some work (a plot, a log) ...
-            w.maxfev = 500                      # ... then a control change: a new fit
+            release.wait(5)  # some work (a plot, a log) ...
+            w.maxfev = 500  # ... then a control change: a new fit
+
     w.observe(on_result, "result")
     first = w.fit()
     assert wait_for(lambda: threads, 10)
     # The user moves a slider (fit 2) while the observer works.
     moved = threading.Event()
     threading.Thread(target=lambda: (w.params[0].set(-1.0), moved.set()), daemon=True).start()
-    moved.wait(0.5)         # at once; before the fix it joined fit 1 holding the lock ...
-    release.set()           # ... which the observer's fit 3 then waited for: deadlock
+    moved.wait(0.5)  # at once; before the fix it joined fit 1 holding the lock ...
+    release.set()  # ... which the observer's fit 3 then waited for: deadlock
     assert moved.wait(5)
     assert first.join(10) and w.wait(10)
-    assert threads[0] == "lmscope-fit-1"        # as the docstring says
+    assert threads[0] == "lmscope-fit-1"  # as the docstring says
     assert w.plot.status["fit_id"] == w._run.fit_id == 3 and state(w) == "done"
     assert "fit 3: done" in w.status_html.value
 
@@ -141,15 +156,17 @@ def test_float32_model_gets_leastsqs_default_epsfcn(sent, widgets_made):
     # ... a move is.
     w.settings.epsfcn.value = 1e-6
     assert w.epsfcn == 1e-6 and "epsfcn=1e-06" in w.to_code()
-    w.epsfcn = 0.0                              # MINPACK: <= 0 is machine precision
+    w.epsfcn = 0.0  # MINPACK: <= 0 is machine precision
     assert w.epsfcn is None
     w.epsfcn = 1e-7
     w.reset()
     assert w.epsfcn is None
 
 
-@pytest.mark.parametrize("setting", [{"ftol": 0.0}, {"xtol": 0.0}, {"epsfcn": 0.0},
-                                     {"ftol": 0.0, "xtol": 0.0, "gtol": 1e-10}])
+@pytest.mark.parametrize(
+    "setting",
+    [{"ftol": 0.0}, {"xtol": 0.0}, {"epsfcn": 0.0}, {"ftol": 0.0, "xtol": 0.0, "gtol": 1e-10}],
+)
 def test_settings_leastsq_accepts_make_a_widget(sent, widgets_made, setting):
     """Regression: ftol = 0, xtol = 0 or epsfcn = 0 crashed in log10(0)."""
     w = make(widgets_made, rosenbrock, [-1.2, 1.0], landscape=False, **setting)
@@ -168,15 +185,14 @@ def test_settings_leastsq_accepts_make_a_widget(sent, widgets_made, setting):
 
 
 def test_ftol_checkbox_switches_the_test_and_reset_restores_it(sent, widgets_made):
-    w = make(widgets_made, rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac, run=False,
-             auto_fit=False)
+    w = make(widgets_made, rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac, run=False, auto_fit=False)
     w.settings.ftol_on.value = False
     w.settings.xtol_on.value = False
     assert w.ftol == 0.0 and w.xtol == 0.0
     w.use_dfun = False
     w.reset()
     assert w.ftol == w.xtol == 1.49012e-08
-    assert w.use_dfun                           # regression: reset left the checkbox alone
+    assert w.use_dfun  # regression: reset left the checkbox alone
 
 
 def test_close_of_a_half_built_widget():
@@ -189,19 +205,20 @@ def test_close_of_a_half_built_widget():
 
 # -- 4: one call into user code at a time -----------------------------------------------------
 
+
 def test_user_code_never_runs_concurrently(sent, widgets_made):
     """Regression: the fit, the sender's curves, the landscape and figure()
     called the user's function from four threads at once."""
-    curve, residual = Concurrency(), Concurrency()     # one lock per widget
+    curve, residual = Concurrency(), Concurrency()  # one lock per widget
     x, y = exp_data()
-    w = make(widgets_made, curve.wrap(exp_model), x, y, p0=[2.0, 1.0, 0.5], curve=True,
-             maxfev=400)
-    r = make(widgets_made, residual.wrap(rosenbrock), [-1.2, 1.0],
-             Dfun=residual.wrap(rosenbrock_jac))
+    w = make(widgets_made, curve.wrap(exp_model), x, y, p0=[2.0, 1.0, 0.5], curve=True, maxfev=400)
+    r = make(
+        widgets_made, residual.wrap(rosenbrock), [-1.2, 1.0], Dfun=residual.wrap(rosenbrock_jac)
+    )
     for k in range(3):
-        w.figure()                              # the main thread, while the others run
+        w.figure()  # the main thread, while the others run
         r.figure()
-        w.params[2].value = 0.3 + 0.1 * k       # a new landscape and a new fit
+        w.params[2].value = 0.3 + 0.1 * k  # a new landscape and a new fit
         r.params[1].value = 1.0 + 0.1 * k
     assert w.wait(30) and r.wait(30)
     assert wait_for(lambda: not (w._landscape_job.running or r._landscape_job.running), 30)
@@ -210,14 +227,25 @@ def test_user_code_never_runs_concurrently(sent, widgets_made):
 
 # -- 5: Stop with a slow curve ----------------------------------------------------------------
 
+
 def test_stop_with_a_slow_curve_takes_effect_within_100_ms(sent, widgets_made):
     """Regression: a stopped fit drew its curves once more before it ended."""
+
     def model(x, a, b):
-        time.sleep(0.0005 * np.size(x))          # 10 ms on the data, 200 ms on the model grid
+        time.sleep(0.0005 * np.size(x))  # 10 ms on the data, 200 ms on the model grid
         return a * np.exp(-b * x)
+
     x = np.linspace(0, 4, 20)
-    w = make(widgets_made, model, x, 3 * np.exp(-0.7 * x), p0=[1.0, 0.1], curve=True,
-             run=False, landscape=False)
+    w = make(
+        widgets_made,
+        model,
+        x,
+        3 * np.exp(-0.7 * x),
+        p0=[1.0, 0.1],
+        curve=True,
+        run=False,
+        landscape=False,
+    )
     for k in range(3):
         w.params[0].set(1.0 + k, notify=False)
         run = w.fit()
@@ -230,7 +258,7 @@ def test_stop_with_a_slow_curve_takes_effect_within_100_ms(sent, widgets_made):
         assert w.result[4] == -2
         assert run.join(5)
         t0 = time.monotonic()
-        w.fit()                                  # a new fit does not wait for curves either
+        w.fit()  # a new fit does not wait for curves either
         elapsed = time.monotonic() - t0
         assert elapsed < 0.1, f"a new fit waited {elapsed * 1000:.0f} ms"
         w.stop()
@@ -238,26 +266,30 @@ def test_stop_with_a_slow_curve_takes_effect_within_100_ms(sent, widgets_made):
 
 # -- 6: the landscape -------------------------------------------------------------------------
 
+
 def test_landscape_of_a_slow_func_is_skipped_and_stop_cancels_it(sent, widgets_made):
     """Regression: a landscape took MIN_GRID_SIZE**2 calls whatever they cost,
     ignored Stop, and wait() waited for it."""
+
     def func(x):
-        time.sleep(0.1)                         # 144 calls: 14 s, far over the budget
+        time.sleep(0.1)  # 144 calls: 14 s, far over the budget
         return np.array([x[0] - 1, x[1] - 2, x[2] - 3, x[0] * x[1] * x[2]])
+
     w = make(widgets_made, func, [1.0, 1.0, 1.0], maxfev=3)
     assert wait_for(lambda: "message" in w.plot.landscape, 5)
     assert w.plot.landscape["message"] == "func too slow for a landscape"
-    w.params[2].value = 2.0                     # a new landscape ...
+    w.params[2].value = 2.0  # a new landscape ...
     job = w._landscape_job
     assert job.running
-    w.stop()                                    # ... which Stop cancels
+    w.stop()  # ... which Stop cancels
     assert job.join(1)
     assert w.wait(5)
-    fig = w.figure()                            # no landscape panel, and no error
+    fig = w.figure()  # no landscape panel, and no error
     assert "landscape" not in [ax.get_label() for ax in fig.axes]
 
 
 # -- 8: to_code of the curve form with xdata that is not one axis -----------------------------
+
 
 def plane(X, a, b):
     return a * X[0] + b * X[1]
@@ -270,7 +302,7 @@ def test_to_code_of_a_curve_form_with_2d_xdata(sent, widgets_made):
     Y = 2 * X[0] + 3 * X[1]
     w = make(widgets_made, plane, X, Y, p0=[1.0, 1.0], curve=True, landscape=False)
     assert w.wait(10)
-    assert w.plot.form == "residual"            # nothing to draw the model against
+    assert w.plot.form == "residual"  # nothing to draw the model against
     code = w.to_code()
     assert "curve_fit(" in code and "leastsq" not in code
     namespace = {"plane": plane, "xdata": X, "ydata": Y}
@@ -281,22 +313,26 @@ def test_to_code_of_a_curve_form_with_2d_xdata(sent, widgets_made):
 
 # -- 9: long residual vectors and data ---------------------------------------------------------
 
+
 def test_long_residual_vectors_are_decimated(sent, widgets_made):
     """Regression: two full residual vectors per batch, 8 MB at m = 500 000."""
     t = np.linspace(0, 10, 200_000)
     y = 3 * np.exp(-0.7 * t)
-    y[123_457] += 5.0                           # a spike the page must still show
-    y[150_000:150_010] = np.nan                 # and a gap
+    y[123_457] += 5.0  # a spike the page must still show
+    y[150_000:150_010] = np.nan  # and a gap
 
     def func(p):
         return p[0] * np.exp(-p[1] * t) - y
+
     w = make(widgets_made, func, [1.0, 0.1], landscape=False, maxfev=40)
     assert w.wait(60)
     for content, buffers in sent.of_type("steps"):
         if not content["curves"]:
             continue
-        curves = {spec["name"]: np.frombuffer(b, "<f8")
-                  for spec, b in zip(content["curves"], buffers[len(FIELDS):])}
+        curves = {
+            spec["name"]: np.frombuffer(b, "<f8")
+            for spec, b in zip(content["curves"], buffers[len(FIELDS) :])
+        }
         assert set(curves) == {"accepted", "trial", "index"}
         assert len(curves["index"]) <= 1.5 * MODEL_POINTS
         assert len(curves["accepted"]) == len(curves["trial"]) == len(curves["index"])
@@ -310,8 +346,16 @@ def test_long_data_are_decimated_for_the_page(sent, widgets_made):
     x = np.linspace(0, 4, 50_000)
     rng = np.random.default_rng(2)
     y = exp_model(x, 2.5, 1.3, 0.5) + 0.05 * rng.standard_normal(x.size)
-    w = make(widgets_made, exp_model, x, y, p0=[2.0, 1.0, 0.5], curve=True, run=False,
-             sigma=np.full(x.size, 0.05))
+    w = make(
+        widgets_made,
+        exp_model,
+        x,
+        y,
+        p0=[2.0, 1.0, 0.5],
+        curve=True,
+        run=False,
+        sigma=np.full(x.size, 0.05),
+    )
     data = w.plot.data
     assert len(data["x"]) <= 1.5 * DATA_POINTS and len(data["x"]) == len(data["sigma"])
     assert max(data["y"]) == y.max() and min(data["y"]) == y.min()
@@ -330,11 +374,12 @@ def test_keep_indices_keeps_extremes_and_gaps():
 
 # -- 11, 12: close(), extreme x0, history -------------------------------------------------------
 
+
 def test_close_closes_every_widget_model(sent):
     """Regression: close() left 95 of 99 widget models open."""
     before = set(_instances)
     w = FitWidget(rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac, log_scale=[1])
-    w.params[0].set_log(True)                   # replaces a slider
+    w.params[0].set_log(True)  # replaces a slider
     assert w.wait(10) and wait_for(lambda: not w._landscape_job.running)
     w.close()
     assert set(_instances) - before == set()
@@ -345,7 +390,7 @@ def test_huge_x0_gets_a_finite_range(sent, widgets_made, value):
     w = make(widgets_made, lambda x: x - 1.0, [value, 1.0], run=False, auto_fit=False)
     lo, hi = w.params[0].range
     assert np.isfinite(lo) and np.isfinite(hi) and lo <= value <= hi
-    w.params[0].slider.value = value / 2        # a real move is not taken for an echo
+    w.params[0].slider.value = value / 2  # a real move is not taken for an echo
     assert w.x0[0] == value / 2
 
 

@@ -1,5 +1,6 @@
 """Shared pieces of the headless widget tests: problems, a message recorder,
 and a condition wait (never a fixed sleep)."""
+
 from __future__ import annotations
 
 import threading
@@ -34,8 +35,11 @@ class Recorder:
 
     def of_type(self, kind: str, fit_id: int | None = None) -> list[tuple[dict, list]]:
         with self._lock:
-            return [(c, b) for c, b in self.messages
-                    if c.get("type") == kind and (fit_id is None or c.get("fit_id") == fit_id)]
+            return [
+                (c, b)
+                for c, b in self.messages
+                if c.get("type") == kind and (fit_id is None or c.get("fit_id") == fit_id)
+            ]
 
     def clear(self) -> None:
         with self._lock:
@@ -85,14 +89,17 @@ def downhill(x):
 
 # -- fixtures and shortcuts of the widget tests ---------------------------------------
 
+
 @pytest.fixture
 def sent(monkeypatch):
     """FitPlot.send replaced by a Recorder: the messages the page would get."""
     from lmscope.widget import FitPlot
+
     recorder = Recorder()
 
     def send(widget, content, buffers=None):
         recorder(widget, content, buffers)
+
     monkeypatch.setattr(FitPlot, "send", send)
     return recorder
 
@@ -108,6 +115,7 @@ def widgets_made():
 
 def make(made, *args, curve=False, **kwargs):
     from lmscope.widget import FitWidget
+
     w = FitWidget.curve(*args, **kwargs) if curve else FitWidget(*args, **kwargs)
     made.append(w)
     return w

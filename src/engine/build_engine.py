@@ -3,14 +3,23 @@
 setup.py names `ffibuilder` in `cffi_modules`; the result is the extension
 module `lmscope._lmengine`, which exposes only `ffi` and `lib`.
 """
+
 import os
 from pathlib import Path
 
 from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
-SOURCES = ["enorm.c", "qrfac.c", "qrsolv.c", "lmpar.c", "fdjac.c", "covar.c", "driver.c",
-           "python_callbacks.c"]
+SOURCES = [
+    "enorm.c",
+    "qrfac.c",
+    "qrsolv.c",
+    "lmpar.c",
+    "fdjac.c",
+    "covar.c",
+    "driver.c",
+    "python_callbacks.c",
+]
 
 
 def _declarations(header: str) -> str:
@@ -31,8 +40,12 @@ def _sanitizer_flags() -> list[str]:
     (CI's separate build); the default build has no instrumentation."""
     if os.environ.get("LMSCOPE_SANITIZE") != "1":
         return []
-    return ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-            "-fno-omit-frame-pointer", "-g"]
+    return [
+        "-fsanitize=address,undefined",
+        "-fno-sanitize-recover=all",
+        "-fno-omit-frame-pointer",
+        "-g",
+    ]
 
 
 ffibuilder = FFI()

@@ -4,15 +4,24 @@ MINPACK's Levenberg-Marquardt method in C (Moré 1978; User Guide for
 MINPACK-1, 1980), a drop-in `leastsq` and `curve_fit`, a record of every
 trial step, and a Jupyter widget that drives the solver.
 """
+
 from ._callbacks import StopFit
 from ._messages import NonFiniteWarning
 from .curve_fit import OptimizeWarning, curve_fit
 from .leastsq import leastsq
 from .trace import Trace, TrialStep
 
-__all__ = ["leastsq", "curve_fit", "OptimizeWarning", "Trace", "TrialStep", "NonFiniteWarning",
-           "StopFit",
-           "FitWidget", "fit_widget"]
+__all__ = [
+    "leastsq",
+    "curve_fit",
+    "OptimizeWarning",
+    "Trace",
+    "TrialStep",
+    "NonFiniteWarning",
+    "StopFit",
+    "FitWidget",
+    "fit_widget",
+]
 __version__ = "0.1.0"
 
 
@@ -21,5 +30,6 @@ def __getattr__(name):
     # scripts using only leastsq and curve_fit do not pay for them.
     if name in ("FitWidget", "fit_widget"):
         from . import widget
+
         return getattr(widget, name)
     raise AttributeError(f"module 'lmscope' has no attribute {name!r}")

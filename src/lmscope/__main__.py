@@ -1,6 +1,7 @@
 """Command line: `python -m lmscope demo` (a fit in the terminal, trial step by
 trial step, and a PNG of its trace) and `python -m lmscope lab` (JupyterLab
 on the teaching notebooks)."""
+
 from __future__ import annotations
 
 import argparse
@@ -31,25 +32,29 @@ def _demo_problem():
 def demo(png: Path) -> int:
     residuals, x0, names = _demo_problem()
     print("Fitting A exp(-k t) cos(w t + phi) to 200 noisy points, from x0 =", x0)
-    print(f"{'iter':>4} {'nfev':>5} {'||f|| tried':>12} {'lambda':>10} {'delta':>10} "
-          f"{'rho':>9}  step")
+    print(
+        f"{'iter':>4} {'nfev':>5} {'||f|| tried':>12} {'lambda':>10} {'delta':>10} {'rho':>9}  step"
+    )
 
     def show(step):
         if step.iteration == 0:
-            print(f"{0:4d} {step.nfev:5d} {step.fnorm_trial:12.6g} {'':>10} {'':>10} {'':>9}  start")
+            print(
+                f"{0:4d} {step.nfev:5d} {step.fnorm_trial:12.6g} {'':>10} {'':>10} {'':>9}  start"
+            )
             return
         verdict = "accepted" if step.accepted else "rejected"
-        print(f"{step.iteration:4d} {step.nfev:5d} {step.fnorm_trial:12.6g} {step.par:10.3g} "
-              f"{step.delta:10.3g} {step.ratio:9.3g}  {verdict}")
+        print(
+            f"{step.iteration:4d} {step.nfev:5d} {step.fnorm_trial:12.6g} {step.par:10.3g} "
+            f"{step.delta:10.3g} {step.ratio:9.3g}  {verdict}"
+        )
 
     trace = Trace()
-    x, cov_x, info, mesg, ier = leastsq(residuals, x0, full_output=True, callback=show,
-                                        trace=trace)
+    x, cov_x, info, mesg, ier = leastsq(residuals, x0, full_output=True, callback=show, trace=trace)
     print(f"\nier = {ier}: {mesg}")
     print(f"nfev = {info['nfev']}, ||f|| = {np.linalg.norm(info['fvec']):.6g}")
     if cov_x is not None:
         s_sq = np.sum(info["fvec"] ** 2) / (len(info["fvec"]) - len(x))
-        for name, value, error in zip(names, x, np.sqrt(np.diag(cov_x) * s_sq)):
+        for name, value, error in zip(names, x, np.sqrt(np.diag(cov_x) * s_sq), strict=True):
             print(f"  {name:>9} = {value: .6g} +/- {error:.2g}")
     figure = trace.plot(names=names)
     figure.savefig(png, dpi=110)
@@ -59,9 +64,11 @@ def demo(png: Path) -> int:
 
 # lmscope works offline; so should the JupyterLab it opens: no update check,
 # no news feed, no PyPI extension manager.
-OFFLINE_LAB = ["--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly"]
+OFFLINE_LAB = [
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",
+]
 FIRST_NOTEBOOK = "01-quick-start.ipynb"
 
 
@@ -71,14 +78,25 @@ def lab_command(notebooks: Path, extra: list[str] = ()) -> list[str]:
     # Jupyter refuses to start as root unless told; whoever runs this as root
     # (a container, a fresh VM) has already made that choice.
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
-            *OFFLINE_LAB, *as_root, *extra, str(notebooks / FIRST_NOTEBOOK)]
+    return [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={notebooks}",
+        *OFFLINE_LAB,
+        *as_root,
+        *extra,
+        str(notebooks / FIRST_NOTEBOOK),
+    ]
 
 
 def lab(notebooks: Path, extra: list[str]) -> int:
     if not (notebooks / FIRST_NOTEBOOK).is_file():
-        print(f"lmscope lab: no {FIRST_NOTEBOOK} in {notebooks}; run it from the "
-              f"project's root or pass --notebooks", file=sys.stderr)
+        print(
+            f"lmscope lab: no {FIRST_NOTEBOOK} in {notebooks}; run it from the "
+            f"project's root or pass --notebooks",
+            file=sys.stderr,
+        )
         return 2
     return subprocess.call(lab_command(notebooks.resolve(), extra))
 
@@ -89,7 +107,8 @@ def main(argv=None) -> int:
     demo_parser = commands.add_parser("demo", help="a fit in the terminal, and a PNG of its trace")
     demo_parser.add_argument("--png", type=Path, default=Path("lmscope-demo.png"))
     lab_parser = commands.add_parser(
-        "lab", help="open the teaching notebooks in JupyterLab (other options go to JupyterLab)")
+        "lab", help="open the teaching notebooks in JupyterLab (other options go to JupyterLab)"
+    )
     lab_parser.add_argument("--notebooks", type=Path, default=Path("notebooks"))
     options, extra = parser.parse_known_args(argv)
     if options.command == "demo":

@@ -14,6 +14,7 @@ normally; the caller re-raises it once C has returned, with its original
 traceback.  `StopFit` is the exception that is not re-raised: it stops the
 fit cleanly, as the stop event does.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -58,11 +59,13 @@ def _error_store(errors: list):
     """What C calls with an exception from a callback: keep it for
     re-raising, or answer True (stop cleanly, keep nothing) for StopFit.  A
     closure over the list, not a method, so the context is not in a cycle."""
+
     def store_error(exc: BaseException) -> bool:
         if isinstance(exc, StopFit):
             return True
         errors.append(exc)
         return False
+
     return store_error
 
 
@@ -75,7 +78,8 @@ def residuals_as_float64(values, m: int) -> np.ndarray:
     if r.ndim > 1 or r.size != m:
         raise ValueError(
             f"func returned an array of shape {r.shape} at this point, but {m} "
-            f"residuals at x0; func must always return the same number of residuals")
+            f"residuals at x0; func must always return the same number of residuals"
+        )
     return np.ascontiguousarray(r, dtype=_FLOAT64).reshape(m)
 
 
@@ -92,9 +96,13 @@ def jacobian_rows(values, m: int, n: int, col_deriv: bool) -> np.ndarray:
         if n == 1 and jac.size == m:
             jac = jac.reshape(expected)
         else:
-            layout = "col_deriv=True: row j holds df/dx_j" if col_deriv else \
-                "row i holds the gradient of residual i"
+            layout = (
+                "col_deriv=True: row j holds df/dx_j"
+                if col_deriv
+                else "row i holds the gradient of residual i"
+            )
             raise ValueError(
                 f"Dfun returned an array of shape {jac.shape}; expected {expected} "
-                f"for m={m} residuals and n={n} parameters ({layout})")
+                f"for m={m} residuals and n={n} parameters ({layout})"
+            )
     return jac if col_deriv else jac.T

@@ -5,6 +5,7 @@ Without a callback or a trace the whole fit is one C call (`lm_solve`), the
 GIL released except inside func and Dfun.  With them, Python calls
 `lm_step` once per trial step and reads each record.
 """
+
 from __future__ import annotations
 
 import sys
@@ -16,7 +17,6 @@ from ._callbacks import FitContext
 from ._lmengine import ffi, lib
 from ._validation import FitSettings
 from .trace import Trace, TrialStep
-
 
 if sys.implementation.name != "cpython":
     # The callbacks in src/engine/python_callbacks.c use the CPython API.
@@ -36,9 +36,9 @@ class EngineRun:
     def __init__(self, settings: FitSettings, stop=None):
         m, n = settings.m, settings.n
         self.settings = settings
-        self.x = settings.x0                # validation made it a private copy
+        self.x = settings.x0  # validation made it a private copy
         self.fvec = np.empty(m)
-        self.fjac = np.empty((n, m))        # column-major m x n: row j is column j
+        self.fjac = np.empty((n, m))  # column-major m x n: row j is column j
         self.qtf = np.empty(n)
         self.ipvt = np.empty(n, dtype=np.int32)
         # The engine's workspace, the scales and the point handed to Python,
@@ -46,22 +46,38 @@ class EngineRun:
         work_size = lib.lm_work_size(m, n)
         self._scratch = np.empty(work_size + 2 * n)
         scratch = ffi.from_buffer("double[]", self._scratch)
-        self._work, self._diag, x_eval_pointer = scratch, scratch + work_size, \
-            scratch + work_size + n
+        self._work, self._diag, x_eval_pointer = (
+            scratch,
+            scratch + work_size,
+            scratch + work_size + n,
+        )
         if settings.diag is not None:
-            self._scratch[work_size:work_size + n] = settings.diag
-        x_eval = self._scratch[work_size + n:]
+            self._scratch[work_size : work_size + n] = settings.diag
+        x_eval = self._scratch[work_size + n :]
         if settings.jacobian0 is not None:
             self.fjac[...] = settings.jacobian0
-        self.context = context = FitContext(settings.func, settings.args, settings.dfun,
-                                            settings.col_deriv, stop, x_eval, m)
+        self.context = context = FitContext(
+            settings.func, settings.args, settings.dfun, settings.col_deriv, stop, x_eval, m
+        )
 
         run = ffi.new("lm_python_run *")
-        lib.lm_python_setup(run, m, n, settings.ftol, settings.xtol, settings.gtol,
-                            settings.maxfev, settings.epsfcn, settings.factor,
-                            settings.diag is not None, _borrowed(context.objects),
-                            x_eval_pointer, settings.dfun is not None, settings.col_deriv,
-                            settings.jacobian0 is not None)
+        lib.lm_python_setup(
+            run,
+            m,
+            n,
+            settings.ftol,
+            settings.xtol,
+            settings.gtol,
+            settings.maxfev,
+            settings.epsfcn,
+            settings.factor,
+            settings.diag is not None,
+            _borrowed(context.objects),
+            x_eval_pointer,
+            settings.dfun is not None,
+            settings.col_deriv,
+            settings.jacobian0 is not None,
+        )
         self._run = run
         self._problem = ffi.addressof(run.problem)
         self.state = ffi.addressof(run.state)
@@ -69,18 +85,34 @@ class EngineRun:
 
     def _init(self, start_record, recorded) -> int:
         d = ffi.from_buffer
-        return lib.lm_init(self.state, self._problem, d("double[]", self.x),
-                           d("double[]", self.fvec), self._fjac_pointer, self._diag,
-                           d("double[]", self.qtf), d("int[]", self.ipvt), self._work,
-                           d("double[]", self.settings.fvec0), start_record, recorded)
+        return lib.lm_init(
+            self.state,
+            self._problem,
+            d("double[]", self.x),
+            d("double[]", self.fvec),
+            self._fjac_pointer,
+            self._diag,
+            d("double[]", self.qtf),
+            d("int[]", self.ipvt),
+            self._work,
+            d("double[]", self.settings.fvec0),
+            start_record,
+            recorded,
+        )
 
     def covariance(self):
         """cov_x from the final factorization, or None when R is singular."""
         n = self.settings.n
         cov_and_work = np.empty((2, n, n))
         pointer = ffi.from_buffer("double[]", cov_and_work)
-        singular = lib.lm_covariance(n, self._fjac_pointer, self.settings.m,
-                                     ffi.from_buffer("int[]", self.ipvt), pointer, pointer + n * n)
+        singular = lib.lm_covariance(
+            n,
+            self._fjac_pointer,
+            self.settings.m,
+            ffi.from_buffer("int[]", self.ipvt),
+            pointer,
+            pointer + n * n,
+        )
         return None if singular else cov_and_work[0]
 
     def run(self, callback=None, trace: Trace | None = None) -> int:
@@ -111,8 +143,11 @@ class EngineRun:
             if recorded[0]:
                 if trace is not None:
                     trace._append(rec, x, x_trial)
-                if callback is not None and _wants_stop(callback, rec, x, x_trial) \
-                        and status == lib.LM_RUNNING:
+                if (
+                    callback is not None
+                    and _wants_stop(callback, rec, x, x_trial)
+                    and status == lib.LM_RUNNING
+                ):
                     status = self.state.status = _messages.USER_STOP
             if status != lib.LM_RUNNING:
                 return status

@@ -7,6 +7,7 @@ setting is not an error here either; it is recorded as `improper` and the
 caller reports ier = 0 as SciPy does.  What SciPy leaves undefined (NaN
 settings, a `diag` of the wrong length, a non-finite x0) is an error.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,8 @@ class FitSettings:
     args: tuple
     dfun: object
     col_deriv: bool
-    x0: np.ndarray          # float64, 1-D, a private copy
-    fvec0: np.ndarray       # func(x0), float64
+    x0: np.ndarray  # float64, 1-D, a private copy
+    fvec0: np.ndarray  # func(x0), float64
     jacobian0: np.ndarray | None  # Dfun(x0) as (n, m) rows, or None
     ftol: float
     xtol: float
@@ -40,7 +41,7 @@ class FitSettings:
     epsfcn: float
     factor: float
     diag: np.ndarray | None
-    improper: str           # why MINPACK would refuse the settings, or ""
+    improper: str  # why MINPACK would refuse the settings, or ""
 
     @property
     def n(self) -> int:
@@ -78,12 +79,14 @@ def _finite(name: str, array: np.ndarray) -> None:
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
         i = bad[0]
-        raise ValueError(f"{name} must be finite; {name}[{i}] is {array.flat[i]} "
-                         f"({bad.size} non-finite of {array.size})")
+        raise ValueError(
+            f"{name} must be finite; {name}[{i}] is {array.flat[i]} "
+            f"({bad.size} non-finite of {array.size})"
+        )
 
 
 def _real_scalar(name: str, value) -> float:
-    if type(value) is float or type(value) is int:   # the common case, kept cheap
+    if type(value) is float or type(value) is int:  # the common case, kept cheap
         number = float(value)
         if not math.isfinite(number):
             raise ValueError(f"{name} must be finite, got {number}")
@@ -115,14 +118,16 @@ def _first_residuals(func, x0: np.ndarray, args: tuple):
     if out.dtype.kind not in "biuf":
         raise TypeError(f"func must return an array of real numbers; it returned dtype {out.dtype}")
     if out.ndim > 1:
-        raise ValueError(f"func must return a 1-D array of residuals; it returned shape {out.shape}")
+        raise ValueError(
+            f"func must return a 1-D array of residuals; it returned shape {out.shape}"
+        )
     dtype = out.dtype if out.dtype.kind == "f" else np.dtype(np.float64)
     # A copy: Dfun, called next, might write into the array func returned.
     return np.array(out.reshape(-1), dtype=np.float64), dtype
 
 
 def _first_jacobian(dfun, x0, args, m, n, col_deriv):
-    out = dfun(x0.copy(), *args)      # the user's exceptions pass unchanged
+    out = dfun(x0.copy(), *args)  # the user's exceptions pass unchanged
     try:
         # A view of the user's array is enough: it is copied into the
         # engine's Jacobian buffer before the fit starts.
@@ -162,8 +167,10 @@ def _diag(value, n: int) -> np.ndarray | None:
         return None
     diag = _real_array("diag", value)
     if diag.ndim != 1 or diag.size != n:
-        raise ValueError(f"diag has shape {diag.shape} but x0 has {n} elements; "
-                         f"diag needs one positive scale per parameter")
+        raise ValueError(
+            f"diag has shape {diag.shape} but x0 has {n} elements; "
+            f"diag needs one positive scale per parameter"
+        )
     _finite("diag", diag)
     return diag
 
@@ -174,12 +181,14 @@ def check_options(callback, trace, stop) -> None:
     if trace is not None and not isinstance(trace, Trace):
         raise TypeError(f"trace must be an lmscope.Trace, got {type(trace).__name__}")
     if stop is not None and not callable(getattr(stop, "is_set", None)):
-        raise TypeError(f"stop must have an is_set() method (a threading.Event), "
-                        f"got {type(stop).__name__}")
+        raise TypeError(
+            f"stop must have an is_set() method (a threading.Event), got {type(stop).__name__}"
+        )
 
 
-def prepare(func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev, epsfcn,
-            factor, diag) -> FitSettings:
+def prepare(
+    func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev, epsfcn, factor, diag
+) -> FitSettings:
     """Check leastsq's arguments, evaluate func (and Dfun) at x0 once, and
     return the settings the engine runs with."""
     _callable("func", func)
@@ -191,15 +200,19 @@ def prepare(func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev, epsfcn,
     fvec0, dtype = _first_residuals(func, x0, args)
     m = fvec0.size
     if n > m:
-        raise TypeError(f"Improper input: func input vector length N={n} must not exceed "
-                        f"func output vector length M={m} (x0 has {n} elements but func "
-                        f"returned {m} residuals; leastsq needs at least as many residuals "
-                        f"as parameters)")
+        raise TypeError(
+            f"Improper input: func input vector length N={n} must not exceed "
+            f"func output vector length M={m} (x0 has {n} elements but func "
+            f"returned {m} residuals; leastsq needs at least as many residuals "
+            f"as parameters)"
+        )
     col_deriv = check_flag("col_deriv", col_deriv)
     jacobian0 = None if Dfun is None else _first_jacobian(Dfun, x0, args, m, n, col_deriv)
 
-    ftol, xtol, gtol = (_real_scalar(name, value) for name, value in
-                        (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)))
+    ftol, xtol, gtol = (
+        _real_scalar(name, value)
+        for name, value in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol))
+    )
     factor = _real_scalar("factor", factor)
     if epsfcn is None:
         epsfcn = _FLOAT64_EPS if dtype == np.float64 else float(np.finfo(dtype).eps)
@@ -207,14 +220,31 @@ def prepare(func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev, epsfcn,
         epsfcn = _real_scalar("epsfcn", epsfcn)
     diag = _diag(diag, n)
 
-    improper = [f"{name}={value:g} must be >= 0" for name, value in
-                (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)) if value < 0]
+    improper = [
+        f"{name}={value:g} must be >= 0"
+        for name, value in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol))
+        if value < 0
+    ]
     if factor <= 0:
         improper.append(f"factor={factor:g} must be > 0")
     if diag is not None and np.any(diag <= 0):
         i = int(np.flatnonzero(diag <= 0)[0])
         improper.append(f"diag must be positive, diag[{i}]={diag[i]:g}")
 
-    return FitSettings(func, args, Dfun, col_deriv, x0, fvec0, jacobian0, ftol, xtol,
-                       gtol, _maxfev(maxfev, n, Dfun is not None), epsfcn, factor, diag,
-                       "; ".join(improper))
+    return FitSettings(
+        func,
+        args,
+        Dfun,
+        col_deriv,
+        x0,
+        fvec0,
+        jacobian0,
+        ftol,
+        xtol,
+        gtol,
+        _maxfev(maxfev, n, Dfun is not None),
+        epsfcn,
+        factor,
+        diag,
+        "; ".join(improper),
+    )

@@ -15,6 +15,7 @@ weighted Jacobian at the solution, scaled by the reduced chi-square
 Everything here is numpy: SciPy is the oracle in the tests, never a
 dependency.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -34,10 +35,25 @@ class OptimizeWarning(UserWarning):
     `scipy.optimize.OptimizeWarning`)."""
 
 
-def curve_fit(f, xdata, ydata, p0=None, sigma=None, absolute_sigma=False,
-              check_finite=None, bounds=(-np.inf, np.inf), method=None, jac=None, *,
-              full_output=False, nan_policy=None, callback=None, trace=None, stop=None,
-              **kwargs):
+def curve_fit(
+    f,
+    xdata,
+    ydata,
+    p0=None,
+    sigma=None,
+    absolute_sigma=False,
+    check_finite=None,
+    bounds=(-np.inf, np.inf),
+    method=None,
+    jac=None,
+    *,
+    full_output=False,
+    nan_policy=None,
+    callback=None,
+    trace=None,
+    stop=None,
+    **kwargs,
+):
     """Fit the parameters p of a model ``ydata ~ f(xdata, *p)`` by least squares.
 
     The signature, defaults, return values, exceptions and warnings are those
@@ -96,15 +112,21 @@ def curve_fit(f, xdata, ydata, p0=None, sigma=None, absolute_sigma=False,
     if not callable(f):
         raise TypeError(f"f must be callable as f(xdata, *params), got {type(f).__name__}")
     if jac is not None and not callable(jac):
-        raise TypeError(f"jac must be a callable jac(xdata, *params) or None, got {jac!r}; "
-                        f"without it lmscope's 'lm' method uses forward differences")
+        raise TypeError(
+            f"jac must be a callable jac(xdata, *params) or None, got {jac!r}; "
+            f"without it lmscope's 'lm' method uses forward differences"
+        )
     if "args" in kwargs:
-        raise ValueError("'args' is not a supported keyword argument: curve_fit calls "
-                         "f(xdata, *params); bind extra arguments with a closure or "
-                         "functools.partial")
+        raise ValueError(
+            "'args' is not a supported keyword argument: curve_fit calls "
+            "f(xdata, *params); bind extra arguments with a closure or "
+            "functools.partial"
+        )
     if "Dfun" in kwargs:
-        raise TypeError("pass the model's Jacobian as jac=, not Dfun=: curve_fit builds "
-                        "leastsq's Dfun from jac and sigma")
+        raise TypeError(
+            "pass the model's Jacobian as jac=, not Dfun=: curve_fit builds "
+            "leastsq's Dfun from jac and sigma"
+        )
     if nan_policy not in _NAN_POLICIES:
         raise ValueError(f"nan_policy must be one of None, 'raise', 'omit', got {nan_policy!r}")
 
@@ -116,8 +138,7 @@ def curve_fit(f, xdata, ydata, p0=None, sigma=None, absolute_sigma=False,
         check_finite = nan_policy is None
     ydata = _data("ydata", ydata, check_finite)
     if ydata.ndim > 1:
-        raise ValueError(f"ydata must be 1-D, one value per data point; got shape "
-                         f"{ydata.shape}")
+        raise ValueError(f"ydata must be 1-D, one value per data point; got shape {ydata.shape}")
     if isinstance(xdata, (list, tuple, np.ndarray)):
         # Any other object goes to f as it is, as SciPy allows.
         xdata = _data("xdata", xdata, check_finite)
@@ -132,24 +153,39 @@ def curve_fit(f, xdata, ydata, p0=None, sigma=None, absolute_sigma=False,
     # A single observation may be broadcast against a model of many values,
     # as in SciPy, so only m > 1 is held to m >= n here.
     if m != 1 and n > m:
-        raise TypeError(f"The number of func parameters={n} must not exceed the number of "
-                        f"data points={m} (p0 has {n} elements, ydata {m} points)")
+        raise TypeError(
+            f"The number of func parameters={n} must not exceed the number of "
+            f"data points={m} (p0 has {n} elements, ydata {m} points)"
+        )
 
     weighting = _weighting(sigma, m)
     residuals = _residuals(f, xdata, ydata, weighting)
-    jacobian = None if jac is None else _jacobian(jac, xdata, m, weighting,
-                                                  bool(kwargs.get("col_deriv", False)))
+    jacobian = (
+        None
+        if jac is None
+        else _jacobian(jac, xdata, m, weighting, bool(kwargs.get("col_deriv", False)))
+    )
 
     popt, cov_x, infodict, mesg, ier = leastsq(
-        residuals, p0, Dfun=jacobian, full_output=True,
-        callback=callback, trace=trace, stop=stop, **kwargs)
+        residuals,
+        p0,
+        Dfun=jacobian,
+        full_output=True,
+        callback=callback,
+        trace=trace,
+        stop=stop,
+        **kwargs,
+    )
     if ier not in _messages.SUCCESS:
         raise RuntimeError("Optimal parameters not found: " + mesg)
 
     pcov, why_not = _covariance(cov_x, infodict["fvec"], n, absolute_sigma)
     if why_not:
-        warnings.warn(f"Covariance of the parameters could not be estimated: {why_not}",
-                      OptimizeWarning, stacklevel=2)
+        warnings.warn(
+            f"Covariance of the parameters could not be estimated: {why_not}",
+            OptimizeWarning,
+            stacklevel=2,
+        )
     if full_output:
         return popt, pcov, infodict, mesg, ier
     return popt, pcov
@@ -175,22 +211,31 @@ def _parameter_count(f) -> int:
     try:
         signature = inspect.signature(f)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"Unable to determine number of fit parameters: f's signature "
-                         f"cannot be inspected ({exc}); pass p0") from None
-    positional = [p for p in signature.parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        raise ValueError(
+            f"Unable to determine number of fit parameters: f's signature "
+            f"cannot be inspected ({exc}); pass p0"
+        ) from None
+    positional = [
+        p
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
     if len(positional) < 2:
-        raise ValueError(f"Unable to determine number of fit parameters: f{signature} has "
-                         f"{len(positional)} positional parameter(s) but needs xdata "
-                         f"followed by one per fit parameter; pass p0")
+        raise ValueError(
+            f"Unable to determine number of fit parameters: f{signature} has "
+            f"{len(positional)} positional parameter(s) but needs xdata "
+            f"followed by one per fit parameter; pass p0"
+        )
     return len(positional) - 1
 
 
 def _require_unbounded(method, bounds, n: int) -> None:
     if method not in (None, "lm"):
-        raise ValueError(f"method={method!r} is not available: lmscope implements only "
-                         f"the unbounded 'lm' method (MINPACK's Levenberg-Marquardt)")
-    if hasattr(bounds, "lb") and hasattr(bounds, "ub"):     # a scipy.optimize.Bounds
+        raise ValueError(
+            f"method={method!r} is not available: lmscope implements only "
+            f"the unbounded 'lm' method (MINPACK's Levenberg-Marquardt)"
+        )
+    if hasattr(bounds, "lb") and hasattr(bounds, "ub"):  # a scipy.optimize.Bounds
         lb, ub = bounds.lb, bounds.ub
     else:
         try:
@@ -199,16 +244,20 @@ def _require_unbounded(method, bounds, n: int) -> None:
             raise ValueError(f"bounds must be a pair (lb, ub), got {bounds!r}") from None
     lb, ub = np.asarray(lb, dtype=float), np.asarray(ub, dtype=float)
     if np.any(lb > -np.inf) or np.any(ub < np.inf):
-        raise ValueError(f"bounds are finite but lmscope implements only the unbounded "
-                         f"'lm' method; bounds must be (-inf, inf) for the {n} parameters")
+        raise ValueError(
+            f"bounds are finite but lmscope implements only the unbounded "
+            f"'lm' method; bounds must be (-inf, inf) for the {n} parameters"
+        )
 
 
 def _require_finite(name: str, array: np.ndarray, hint: str = "") -> None:
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
         i = bad[0]
-        raise ValueError(f"{name} must be finite; {name}.flat[{i}] is {array.flat[i]} "
-                         f"({bad.size} non-finite of {array.size}){hint}")
+        raise ValueError(
+            f"{name} must be finite; {name}.flat[{i}] is {array.flat[i]} "
+            f"({bad.size} non-finite of {array.size}){hint}"
+        )
 
 
 def _data(name: str, value, check_finite: bool) -> np.ndarray:
@@ -221,8 +270,9 @@ def _data(name: str, value, check_finite: bool) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
     if check_finite:
-        _require_finite(name, array, "; clean the data, or pass nan_policy='omit' to "
-                                     "drop points with NaN")
+        _require_finite(
+            name, array, "; clean the data, or pass nan_policy='omit' to drop points with NaN"
+        )
     return array
 
 
@@ -236,9 +286,11 @@ def _check_sigma_shape(sigma, m: int):
     array = array.astype(np.float64)
     if array.size == 1 or array.shape in ((m,), (m, m)):
         return array
-    raise ValueError(f"sigma has shape {array.shape} but ydata has {m} points; sigma must "
-                     f"be a scalar, {m} standard deviations (shape ({m},)) or a {m} x {m} "
-                     f"covariance matrix")
+    raise ValueError(
+        f"sigma has shape {array.shape} but ydata has {m} points; sigma must "
+        f"be a scalar, {m} standard deviations (shape ({m},)) or a {m} x {m} "
+        f"covariance matrix"
+    )
 
 
 def _apply_nan_policy(policy: str, xdata, ydata, sigma):
@@ -246,27 +298,34 @@ def _apply_nan_policy(policy: str, xdata, ydata, sigma):
     drops every data point with a NaN in ydata or anywhere along xdata's
     leading axes; infinities are left to the fit."""
     if policy == "propagate":
-        raise ValueError("nan_policy='propagate' is not supported by curve_fit; use "
-                         "None, 'raise' or 'omit'")
+        raise ValueError(
+            "nan_policy='propagate' is not supported by curve_fit; use None, 'raise' or 'omit'"
+        )
     x_is_array = isinstance(xdata, np.ndarray)
     if policy == "raise":
         for name, array in (("xdata", xdata if x_is_array else None), ("ydata", ydata)):
             if array is not None and np.isnan(array).any():
-                raise ValueError(f"{name} contains NaN (nan_policy='raise'; "
-                                 f"{int(np.isnan(array).sum())} of {array.size})")
+                raise ValueError(
+                    f"{name} contains NaN (nan_policy='raise'; "
+                    f"{int(np.isnan(array).sum())} of {array.size})"
+                )
         return xdata, ydata, sigma
 
     m = ydata.size
     has_nan = np.isnan(ydata)
     if x_is_array:
         if xdata.ndim == 0 or xdata.shape[-1] != m:
-            raise ValueError(f"nan_policy='omit' needs xdata's last axis to have one entry "
-                             f"per data point; xdata has shape {xdata.shape}, ydata {m} points")
+            raise ValueError(
+                f"nan_policy='omit' needs xdata's last axis to have one entry "
+                f"per data point; xdata has shape {xdata.shape}, ydata {m} points"
+            )
         x_nan = np.isnan(xdata)
         has_nan = has_nan | x_nan.any(axis=tuple(range(xdata.ndim - 1)))
     elif has_nan.any():
-        raise TypeError(f"nan_policy='omit' needs xdata as an array to drop points from; "
-                        f"got {type(xdata).__name__}")
+        raise TypeError(
+            f"nan_policy='omit' needs xdata as an array to drop points from; "
+            f"got {type(xdata).__name__}"
+        )
     if not has_nan.any():
         return xdata, ydata, sigma
     keep = ~has_nan
@@ -275,7 +334,7 @@ def _apply_nan_policy(policy: str, xdata, ydata, sigma):
     if x_is_array:
         xdata = xdata[..., keep]
     ydata = ydata[keep]
-    if sigma is not None and sigma.size != 1:       # a scalar sigma applies to every point
+    if sigma is not None and sigma.size != 1:  # a scalar sigma applies to every point
         sigma = sigma[keep] if sigma.ndim == 1 else sigma[np.ix_(keep, keep)]
     return xdata, ydata, sigma
 
@@ -291,16 +350,20 @@ def _weighting(sigma, m: int):
         bad = np.flatnonzero(np.isnan(sigma) | (sigma == 0))
         if bad.size:
             i = bad[0]
-            raise ValueError(f"sigma must be non-zero and not NaN; sigma.flat[{i}] is "
-                             f"{sigma.flat[i]} (an infinite sigma gives a point no weight)")
+            raise ValueError(
+                f"sigma must be non-zero and not NaN; sigma.flat[{i}] is "
+                f"{sigma.flat[i]} (an infinite sigma gives a point no weight)"
+            )
         return "scale", 1.0 / sigma
     _require_finite("sigma", sigma)
     try:
         # Only the lower triangle is read, as in LAPACK's potrf.
         lower = np.linalg.cholesky(sigma)
     except np.linalg.LinAlgError:
-        raise ValueError(f"sigma must be positive definite: the {m} x {m} covariance "
-                         f"matrix has no Cholesky factor") from None
+        raise ValueError(
+            f"sigma must be positive definite: the {m} x {m} covariance "
+            f"matrix has no Cholesky factor"
+        ) from None
     return "cholesky", lower
 
 
@@ -329,16 +392,18 @@ def _apply_weighting(weighting, values: np.ndarray) -> np.ndarray:
 
 def _residuals(f, xdata, ydata: np.ndarray, weighting):
     def model_shape_error(model):
-        described = (f" (xdata has shape {xdata.shape})"
-                     if isinstance(xdata, np.ndarray) else "")
-        return ValueError(f"f(xdata, *params) returned shape {model.shape} but ydata has "
-                          f"shape {ydata.shape}{described}; the model must return one "
-                          f"value per data point")
+        described = f" (xdata has shape {xdata.shape})" if isinstance(xdata, np.ndarray) else ""
+        return ValueError(
+            f"f(xdata, *params) returned shape {model.shape} but ydata has "
+            f"shape {ydata.shape}{described}; the model must return one "
+            f"value per data point"
+        )
 
     def residuals(params):
         model = np.asarray(f(xdata, *params))
-        if not (model.shape == ydata.shape or (model.ndim <= 1 and
-                                                (model.size == 1 or ydata.size == 1))):
+        if not (
+            model.shape == ydata.shape or (model.ndim <= 1 and (model.size == 1 or ydata.size == 1))
+        ):
             raise model_shape_error(model)
         difference = model - ydata
         return difference if weighting is None else _apply_weighting(weighting, difference)
@@ -357,9 +422,11 @@ def _jacobian(jac, xdata, m: int, weighting, col_deriv: bool):
         rows = matrix.T if col_deriv else matrix
         if rows.ndim != 2 or (m > 1 and rows.shape[0] != m):
             expected = f"(n, {m})" if col_deriv else f"({m}, n)"
-            raise ValueError(f"jac(xdata, *params) returned shape {matrix.shape}; expected "
-                             f"{expected}, one row per data point and one column per "
-                             f"parameter, to apply sigma to")
+            raise ValueError(
+                f"jac(xdata, *params) returned shape {matrix.shape}; expected "
+                f"{expected}, one row per data point and one column per "
+                f"parameter, to apply sigma to"
+            )
         out = _apply_weighting(weighting, rows)
         return out.T if col_deriv else out
 
@@ -374,9 +441,10 @@ def _covariance(cov_x, fvec: np.ndarray, n: int, absolute_sigma: bool):
         return cov_x, ""
     m = fvec.size
     if m > n:
-        chi_square = np.sum(fvec ** 2)
+        chi_square = np.sum(fvec**2)
         return cov_x * (chi_square / (m - n)), ""
     return np.full((n, n), np.inf), (
         f"there are {m} residuals for {n} parameters, so the residual variance "
         f"(chi-square / (m - n)) is undefined; with absolute_sigma=True pcov is not scaled "
-        f"by it")
+        f"by it"
+    )

@@ -1,4 +1,5 @@
 """`leastsq`: a drop-in for `scipy.optimize.leastsq` on lmscope's C engine."""
+
 from __future__ import annotations
 
 import warnings
@@ -10,9 +11,25 @@ from ._engine import EngineRun
 from ._validation import check_flag, check_options, prepare
 
 
-def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
-            ftol=1.49012e-08, xtol=1.49012e-08, gtol=0.0, maxfev=0, epsfcn=None,
-            factor=100, diag=None, *, callback=None, trace=None, stop=None):
+def leastsq(
+    func,
+    x0,
+    args=(),
+    Dfun=None,
+    full_output=False,
+    col_deriv=False,
+    ftol=1.49012e-08,
+    xtol=1.49012e-08,
+    gtol=0.0,
+    maxfev=0,
+    epsfcn=None,
+    factor=100,
+    diag=None,
+    *,
+    callback=None,
+    trace=None,
+    stop=None,
+):
     """Minimize the sum of squares of func(x, *args) by MINPACK's
     Levenberg-Marquardt method (lmder with Dfun, lmdif without).
 
@@ -42,8 +59,9 @@ def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
     """
     check_options(callback, trace, stop)
     full_output = check_flag("full_output", full_output)
-    settings = prepare(func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev,
-                       epsfcn, factor, diag)
+    settings = prepare(
+        func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev, epsfcn, factor, diag
+    )
     has_dfun = Dfun is not None
 
     if settings.improper:
@@ -77,8 +95,14 @@ def leastsq(func, x0, args=(), Dfun=None, full_output=False, col_deriv=False,
 
 
 def _message(ier, settings, detail):
-    return _messages.message(ier, ftol=settings.ftol, xtol=settings.xtol,
-                             gtol=settings.gtol, maxfev=settings.maxfev, detail=detail)
+    return _messages.message(
+        ier,
+        ftol=settings.ftol,
+        xtol=settings.xtol,
+        gtol=settings.gtol,
+        maxfev=settings.maxfev,
+        detail=detail,
+    )
 
 
 def _infodict(fvec, nfev, njev, has_dfun, fjac, ipvt, qtf) -> dict:
@@ -96,7 +120,10 @@ def _nonfinite_detail(run: EngineRun) -> str:
         return "func returned non-finite residuals at x0."
     if not state.factorization_valid and state.nonfinite_trials == 0:
         source = "Dfun" if run.settings.dfun is not None else "The forward-difference Jacobian"
-        return (f"{source} had non-finite entries at the current point; "
-                f"x is the last accepted point.")
-    return ("func returned non-finite residuals at the last trial point and the "
-            "trust region shrank against them; x is the last accepted finite point.")
+        return (
+            f"{source} had non-finite entries at the current point; x is the last accepted point."
+        )
+    return (
+        "func returned non-finite residuals at the last trial point and the "
+        "trust region shrank against them; x is the last accepted finite point."
+    )

@@ -10,6 +10,7 @@ mirror the browser's (js/src/panels/).
 Only `matplotlib.figure.Figure` is used, never pyplot's global state, so this
 works under any backend (Agg on a server) and from threads.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,7 @@ import numpy as np
 ACCEPT = 1e-4
 SHRINK_BELOW = 0.25
 GROW_ABOVE = 0.75
-RATIO_SHOWN = (-1.0, 2.0)   # rho is unbounded; values outside are pinned to the edge
+RATIO_SHOWN = (-1.0, 2.0)  # rho is unbounded; values outside are pinned to the edge
 
 _LINE = "#1f77b4"
 _TRIAL = "#ff7f0e"
@@ -48,10 +49,12 @@ def plot_fit(trace, fig=None, names=None, curve=None, landscape=None):
     panels = []
     if curve is not None:
         panels.append(("curve", lambda ax: _curve_panel(ax, curve)))
-    panels += [("fnorm", lambda ax: _fnorm_panel(ax, trace)),
-               ("trust", lambda ax: _trust_panel(ax, trace)),
-               ("ratio", lambda ax: _ratio_panel(ax, trace)),
-               ("params", lambda ax: _params_panel(ax, trace, names))]
+    panels += [
+        ("fnorm", lambda ax: _fnorm_panel(ax, trace)),
+        ("trust", lambda ax: _trust_panel(ax, trace)),
+        ("ratio", lambda ax: _ratio_panel(ax, trace)),
+        ("params", lambda ax: _params_panel(ax, trace, names)),
+    ]
     if landscape:
         panels.append(("landscape", lambda ax: _landscape_panel(ax, landscape, trace, names)))
 
@@ -63,11 +66,18 @@ def plot_fit(trace, fig=None, names=None, curve=None, landscape=None):
         fig.clear()
     for k, (name, draw) in enumerate(panels):
         ax = fig.add_subplot(rows, columns, k + 1)
-        ax.set_label(name)      # stable, for tests: fig.axes[k].get_label()
+        ax.set_label(name)  # stable, for tests: fig.axes[k].get_label()
         if trace is None or len(trace.fnorm) == 0:
             ax.set_title(name)
-            ax.text(0.5, 0.5, "no trial steps yet", ha="center", va="center",
-                    transform=ax.transAxes, color="0.5")
+            ax.text(
+                0.5,
+                0.5,
+                "no trial steps yet",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color="0.5",
+            )
             continue
         draw(ax)
     return fig
@@ -89,13 +99,11 @@ def _curve_panel(ax, curve) -> None:
         sigma = data.get("sigma")
         if sigma is not None:
             yerr = np.array([np.nan if s is None else s for s in sigma], float)
-            ax.errorbar(x, y, yerr=yerr, fmt="o", ms=3, color="0.3", ecolor="0.6",
-                        label="data")
+            ax.errorbar(x, y, yerr=yerr, fmt="o", ms=3, color="0.3", ecolor="0.6", label="data")
         else:
             ax.plot(x, y, "o", ms=3, color="0.3", label="data")
         ax.plot(curve["model_x"], curve["accepted"], color=_LINE, label="model at x")
-        ax.plot(curve["model_x"], curve["trial"], color=_TRIAL, ls="--",
-                label="model at x_trial")
+        ax.plot(curve["model_x"], curve["trial"], color=_TRIAL, ls="--", label="model at x_trial")
         ax.set_xlabel("x")
         ax.set_ylabel("y")
         ax.set_title("data and model")
@@ -123,10 +131,16 @@ def _fnorm_panel(ax, trace) -> None:
     ax.plot(steps, _positive(trace.fnorm), color=_LINE, label="‖f(x)‖")
     accepted, rejected = _tried(trace)
     trial = _positive(trace.fnorm_trial)
-    ax.plot(steps[accepted], trial[accepted], "o", ms=4, color=_ACCEPTED,
-            label="accepted trial")
-    ax.plot(steps[rejected], trial[rejected], "o", ms=4, mfc="none", color=_REJECTED,
-            label="rejected trial")
+    ax.plot(steps[accepted], trial[accepted], "o", ms=4, color=_ACCEPTED, label="accepted trial")
+    ax.plot(
+        steps[rejected],
+        trial[rejected],
+        "o",
+        ms=4,
+        mfc="none",
+        color=_REJECTED,
+        label="rejected trial",
+    )
     if np.any(np.isfinite(_positive(trace.fnorm))):
         ax.set_yscale("log")
     ax.set_xlabel("trial step")
@@ -160,10 +174,15 @@ def _ratio_panel(ax, trace) -> None:
     outside = (ratio < lo) | (ratio > hi)
     for mask, color, fill in ((accepted, _ACCEPTED, True), (rejected, _REJECTED, False)):
         inside = mask & ~outside
-        ax.plot(steps[inside], shown[inside], "o", ms=4, color=color,
-                mfc=color if fill else "none")
-        ax.plot(steps[mask & outside], shown[mask & outside], "^", ms=5, color=color,
-                mfc=color if fill else "none")
+        ax.plot(steps[inside], shown[inside], "o", ms=4, color=color, mfc=color if fill else "none")
+        ax.plot(
+            steps[mask & outside],
+            shown[mask & outside],
+            "^",
+            ms=5,
+            color=color,
+            mfc=color if fill else "none",
+        )
     for level, style in ((ACCEPT, ":"), (SHRINK_BELOW, "--"), (GROW_ABOVE, "--")):
         ax.axhline(level, color="0.5", ls=style, lw=0.8)
     ax.set_ylim(lo - 0.05, hi + 0.05)
@@ -190,8 +209,9 @@ def _params_panel(ax, trace, names) -> None:
 def _landscape_panel(ax, landscape, trace, names) -> None:
     xi = np.asarray(landscape["xi"], float)
     xj = np.asarray(landscape["xj"], float)
-    cost = np.array([np.nan if v is None else v for v in landscape["log10_cost"]],
-                    float).reshape(xj.size, xi.size)
+    cost = np.array([np.nan if v is None else v for v in landscape["log10_cost"]], float).reshape(
+        xj.size, xi.size
+    )
     mesh = ax.pcolormesh(xi, xj, np.ma.masked_invalid(cost), shading="nearest", cmap="viridis")
     ax.figure.colorbar(mesh, ax=ax, label="log10 cost")
     i, j = int(landscape["i"]), int(landscape["j"])

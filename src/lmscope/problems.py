@@ -29,9 +29,9 @@ array of shape (m, n) whose row i is the gradient of f_i: the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
 
 import numpy as np
 
@@ -206,9 +206,7 @@ def _bard_f(x, m):
 def _bard_j(x, m):
     x = _x(x)
     d2 = (x[1] * _BARD_V + x[2] * _BARD_W) ** 2
-    return np.column_stack(
-        [np.full(15, -1.0), _BARD_U * _BARD_V / d2, _BARD_U * _BARD_W / d2]
-    )
+    return np.column_stack([np.full(15, -1.0), _BARD_U * _BARD_V / d2, _BARD_U * _BARD_W / d2])
 
 
 # 9. Kowalik and Osborne (MGH 15).
@@ -216,9 +214,7 @@ _KO_Y = np.array(
     [0.1957, 0.1947, 0.1735, 0.1600, 0.0844, 0.0627,
      0.0456, 0.0342, 0.0323, 0.0235, 0.0246]
 )  # fmt: skip
-_KO_U = np.array(
-    [4.0, 2.0, 1.0, 0.5, 0.25, 0.167, 0.125, 0.1, 0.0833, 0.0714, 0.0625]
-)
+_KO_U = np.array([4.0, 2.0, 1.0, 0.5, 0.25, 0.167, 0.125, 0.1, 0.0833, 0.0714, 0.0625])
 
 
 def _kowalik_f(x, m):
@@ -318,9 +314,7 @@ def _box_j(x, m):
     x = _x(x)
     i = np.arange(1.0, m + 1.0)
     t = i / 10.0
-    return np.column_stack(
-        [-t * np.exp(-t * x[0]), t * np.exp(-t * x[1]), np.exp(-i) - np.exp(-t)]
-    )
+    return np.column_stack([-t * np.exp(-t * x[0]), t * np.exp(-t * x[1]), np.exp(-i) - np.exp(-t)])
 
 
 # 13. Jennrich and Sampson (MGH 6).
@@ -447,9 +441,7 @@ def _osborne1_j(x, m):
     x = _x(x)
     e4 = np.exp(-x[3] * _OSB1_T)
     e5 = np.exp(-x[4] * _OSB1_T)
-    return np.column_stack(
-        [np.full(33, -1.0), -e4, -e5, _OSB1_T * x[1] * e4, _OSB1_T * x[2] * e5]
-    )
+    return np.column_stack([np.full(33, -1.0), -e4, -e5, _OSB1_T * x[1] * e4, _OSB1_T * x[2] * e5])
 
 
 # 18. Osborne 2 (MGH 19).

@@ -4,6 +4,7 @@ and the `Trace` that holds a whole fit's steps as columns.
 Field names are shared by the C record (`lm_trial_step`), these classes, the
 binary stream to the widget and its JavaScript decoder.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -12,14 +13,40 @@ import numpy as np
 
 INT_FIELDS = ("iteration", "nfev", "njev")
 VECTOR_FIELDS = ("x", "x_trial")
-FLOAT_FIELDS = ("fnorm", "fnorm_trial", "pnorm", "delta", "par", "ratio",
-                "actred", "prered", "gnorm")
-FIELDS = ("iteration", "nfev", "njev", "x", "x_trial", "fnorm", "fnorm_trial",
-          "pnorm", "delta", "par", "ratio", "actred", "prered", "gnorm", "accepted")
+FLOAT_FIELDS = (
+    "fnorm",
+    "fnorm_trial",
+    "pnorm",
+    "delta",
+    "par",
+    "ratio",
+    "actred",
+    "prered",
+    "gnorm",
+)
+FIELDS = (
+    "iteration",
+    "nfev",
+    "njev",
+    "x",
+    "x_trial",
+    "fnorm",
+    "fnorm_trial",
+    "pnorm",
+    "delta",
+    "par",
+    "ratio",
+    "actred",
+    "prered",
+    "gnorm",
+    "accepted",
+)
 
-_DTYPES = {**{name: np.dtype("<i4") for name in INT_FIELDS},
-           **{name: np.dtype("<f8") for name in VECTOR_FIELDS + FLOAT_FIELDS},
-           "accepted": np.dtype("u1")}
+_DTYPES = {
+    **{name: np.dtype("<i4") for name in INT_FIELDS},
+    **{name: np.dtype("<f8") for name in VECTOR_FIELDS + FLOAT_FIELDS},
+    "accepted": np.dtype("u1"),
+}
 
 
 @dataclass(frozen=True)
@@ -59,12 +86,26 @@ class TrialStep:
     accepted: bool
 
     @classmethod
-    def from_record(cls, rec, x: np.ndarray, x_trial: np.ndarray) -> "TrialStep":
+    def from_record(cls, rec, x: np.ndarray, x_trial: np.ndarray) -> TrialStep:
         """From the engine's C record; x and x_trial are the arrays its
         pointers fill, copied here."""
-        return cls(rec.iteration, rec.nfev, rec.njev, x.copy(), x_trial.copy(),
-                   rec.fnorm, rec.fnorm_trial, rec.pnorm, rec.delta, rec.par,
-                   rec.ratio, rec.actred, rec.prered, rec.gnorm, bool(rec.accepted))
+        return cls(
+            rec.iteration,
+            rec.nfev,
+            rec.njev,
+            x.copy(),
+            x_trial.copy(),
+            rec.fnorm,
+            rec.fnorm_trial,
+            rec.pnorm,
+            rec.delta,
+            rec.par,
+            rec.ratio,
+            rec.actred,
+            rec.prered,
+            rec.gnorm,
+            bool(rec.accepted),
+        )
 
 
 assert tuple(f.name for f in fields(TrialStep)) == FIELDS
@@ -97,16 +138,20 @@ class Trace:
     def _start(self, n: int) -> None:
         self._n = n
         self._size = 0
-        self._columns = {name: np.empty((self._INITIAL_CAPACITY, n) if name in VECTOR_FIELDS
-                                        else self._INITIAL_CAPACITY, dtype=_DTYPES[name])
-                         for name in FIELDS}
+        self._columns = {
+            name: np.empty(
+                (self._INITIAL_CAPACITY, n) if name in VECTOR_FIELDS else self._INITIAL_CAPACITY,
+                dtype=_DTYPES[name],
+            )
+            for name in FIELDS
+        }
 
     def _append(self, rec, x: np.ndarray, x_trial: np.ndarray) -> None:
         if self._size == len(self._columns["fnorm"]):
             # Doubling keeps appends amortised O(1) for fits of any length.
             for name, column in self._columns.items():
                 grown = np.empty((2 * len(column),) + column.shape[1:], dtype=column.dtype)
-                grown[:self._size] = column[:self._size]
+                grown[: self._size] = column[: self._size]
                 self._columns[name] = grown
         i = self._size
         columns = self._columns
@@ -129,12 +174,13 @@ class Trace:
 
     def __getattr__(self, name: str) -> np.ndarray:
         if name not in FIELDS:
-            raise AttributeError(f"'Trace' has no attribute {name!r}; "
-                                 f"columns are {', '.join(FIELDS)}")
+            raise AttributeError(
+                f"'Trace' has no attribute {name!r}; columns are {', '.join(FIELDS)}"
+            )
         column = self.__dict__["_columns"].get(name)
         if column is None:
             column = np.empty((0, self._n) if name in VECTOR_FIELDS else 0, dtype=_DTYPES[name])
-        view = column[:self._size]
+        view = column[: self._size]
         view = view.astype(bool) if name == "accepted" else view.view()
         view.flags.writeable = False
         return view
@@ -145,10 +191,15 @@ class Trace:
             return [self[i] for i in range(self._size)[index]]
         i = range(self._size)[index]
         c = self._columns
-        return TrialStep(int(c["iteration"][i]), int(c["nfev"][i]), int(c["njev"][i]),
-                         c["x"][i].copy(), c["x_trial"][i].copy(),
-                         *(float(c[name][i]) for name in FLOAT_FIELDS),
-                         bool(c["accepted"][i]))
+        return TrialStep(
+            int(c["iteration"][i]),
+            int(c["nfev"][i]),
+            int(c["njev"][i]),
+            c["x"][i].copy(),
+            c["x_trial"][i].copy(),
+            *(float(c[name][i]) for name in FLOAT_FIELDS),
+            bool(c["accepted"][i]),
+        )
 
     def __iter__(self):
         return (self[i] for i in range(self._size))
@@ -156,10 +207,12 @@ class Trace:
     def __repr__(self) -> str:
         if self._size == 0:
             return "Trace(empty)"
-        tried = np.isfinite(self.pnorm)      # the start and a closing Jacobian record tried no point
+        tried = np.isfinite(self.pnorm)  # the start and a closing Jacobian record tried no point
         accepted = int(np.sum(tried & self.accepted))
-        return (f"Trace({int(tried.sum())} trial steps, {accepted} accepted, n={self._n}, "
-                f"fnorm {self.fnorm[0]:.6g} -> {self.fnorm[-1]:.6g})")
+        return (
+            f"Trace({int(tried.sum())} trial steps, {accepted} accepted, n={self._n}, "
+            f"fnorm {self.fnorm[0]:.6g} -> {self.fnorm[-1]:.6g})"
+        )
 
     def columns(self) -> dict[str, np.ndarray]:
         """All columns, by field name, of the same length even while a fit
@@ -173,18 +226,19 @@ class Trace:
         little-endian binary columns for the widget's stream."""
         stop = self._size if stop is None else min(stop, self._size)
         if not 0 <= start <= stop:
-            raise ValueError(f"chunks needs 0 <= start <= stop <= {self._size}, "
-                             f"got start={start}, stop={stop}")
+            raise ValueError(
+                f"chunks needs 0 <= start <= stop <= {self._size}, got start={start}, stop={stop}"
+            )
         header, buffers = [], []
         for name in FIELDS:
             column = getattr(self, name)
             block = np.ascontiguousarray(column[start:stop], dtype=_DTYPES[name])
-            header.append({"name": name, "dtype": _DTYPES[name].name,
-                           "shape": list(block.shape)})
+            header.append({"name": name, "dtype": _DTYPES[name].name, "shape": list(block.shape)})
             buffers.append(memoryview(block.tobytes()))
         return header, buffers
 
     def plot(self, fig=None, *, names=None):
         """Draw the trace's panels with matplotlib; returns the Figure."""
         from .plotting import plot_trace
+
         return plot_trace(self, fig=fig, names=names)

@@ -8,6 +8,7 @@ The browser fixtures start the Jupyter server through this, so a test can
 assert that Jupyter itself (news, update checks, extension manager, ...) did
 not try to reach the network. It only records; it blocks nothing.
 """
+
 from __future__ import annotations
 
 import ipaddress

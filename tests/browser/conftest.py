@@ -4,6 +4,7 @@ session, and an offline guard: no test may make a request off the loopback.
 
 See ../../../shared/browser-testing.md for why these settings.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -21,11 +22,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
-                 if Path(p).exists()), None)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM = next(
+    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 TOKEN = "lmscope-browser-test"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -48,25 +56,36 @@ NETGUARD = Path(__file__).with_name("_netguard.py")
 # Notebook 7's page calls none of these at startup, but its server loads the
 # jupyterlab extension and would answer them the same way, so it gets the same
 # flags. The browser itself made no request off the loopback in either app.
-QUIET = ["--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-         "--LabApp.extension_manager=readonly"]
+QUIET = [
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",
+]
 
 
 @dataclass(frozen=True)
 class App:
     """How to start one Jupyter front end and open a notebook in it."""
+
     name: str
-    module: str              # run as `python -m <module>`
+    module: str  # run as `python -m <module>`
     flags: tuple[str, ...]
-    notebook_path: str       # formatted with name= and token=
+    notebook_path: str  # formatted with name= and token=
 
 
 APPS = {
-    "lab": App("lab", "jupyterlab", ("--LabApp.expose_app_in_browser=True",),
-               "/lab/tree/{name}?token={token}&reset"),
-    "notebook": App("notebook", "notebook", ("--JupyterNotebookApp.expose_app_in_browser=True",),
-                    "/notebooks/{name}?token={token}"),
+    "lab": App(
+        "lab",
+        "jupyterlab",
+        ("--LabApp.expose_app_in_browser=True",),
+        "/lab/tree/{name}?token={token}&reset",
+    ),
+    "notebook": App(
+        "notebook",
+        "notebook",
+        ("--JupyterNotebookApp.expose_app_in_browser=True",),
+        "/notebooks/{name}?token={token}",
+    ),
 }
 
 
@@ -83,7 +102,7 @@ class JupyterServer:
         return self.netlog.read_text().splitlines() if self.netlog.exists() else []
 
 
-STARTED: list[JupyterServer] = []   # checked by the offline fixture after every test
+STARTED: list[JupyterServer] = []  # checked by the offline fixture after every test
 
 
 @contextmanager
@@ -92,8 +111,13 @@ def jupyter_server(app: App, base: Path):
     root = base / "notebooks"
     root.mkdir()
     env = dict(os.environ)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
-                 "JUPYTERLAB_WORKSPACES_DIR", "IPYTHONDIR"):
+    for name in (
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_RUNTIME_DIR",
+        "JUPYTERLAB_SETTINGS_DIR",
+        "JUPYTERLAB_WORKSPACES_DIR",
+        "IPYTHONDIR",
+    ):
         path = base / name.lower()
         path.mkdir()
         env[name] = str(path)
@@ -104,10 +128,20 @@ def jupyter_server(app: App, base: Path):
     netlog = base / "netguard.log"
     env["LMSCOPE_NETGUARD_LOG"] = str(netlog)
     port = _free_port()
-    command = [sys.executable, str(NETGUARD), app.module, "--no-browser",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-               f"--ServerApp.root_dir={root}", "--allow-root", *QUIET, *app.flags]
+    command = [
+        sys.executable,
+        str(NETGUARD),
+        app.module,
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}",
+        "--allow-root",
+        *QUIET,
+        *app.flags,
+    ]
     log_path = base / "server.log"
     log = open(log_path, "wb")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -125,7 +159,7 @@ def jupyter_server(app: App, base: Path):
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"jupyter {app.name} did not answer within 60 s")
-            time.sleep(0.2)      # polling the server's readiness, not synchronising a test
+            time.sleep(0.2)  # polling the server's readiness, not synchronising a test
         server = JupyterServer(app, url, root, netlog)
         STARTED.append(server)
         yield server
@@ -147,6 +181,7 @@ def _server_fixture(app_name: str):
             pytest.fail(f"{APPS[app_name].module} is not installed: pip install -e '.[test]'")
         with jupyter_server(APPS[app_name], tmp_path_factory.mktemp(app_name)) as server:
             yield server
+
     fixture.__name__ = app_name
     fixture.__doc__ = f"A Jupyter {app_name} server for the session (see jupyter_server)."
     return pytest.fixture(scope="session", name=app_name)(fixture)
@@ -163,6 +198,7 @@ def browser():
         # A missing browser must not pass for a passing browser test.
         pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
     from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -203,8 +239,7 @@ def network() -> Network:
 def page(browser, network):
     """A fresh context and page. Requests off the loopback are aborted and noted in
     `network`; service workers are blocked so every request passes the route."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1300},
-                                  service_workers="block")
+    context = browser.new_context(viewport={"width": 1400, "height": 1300}, service_workers="block")
 
     def on_request(request):
         if not is_loopback_url(request.url):
@@ -216,8 +251,10 @@ def page(browser, network):
         route.abort("blockedbyclient")
 
     def on_page(new_page):
-        new_page.on("websocket", lambda ws: None if is_loopback_url(ws.url)
-                    else network.note(f"WEBSOCKET {ws.url}"))
+        new_page.on(
+            "websocket",
+            lambda ws: None if is_loopback_url(ws.url) else network.note(f"WEBSOCKET {ws.url}"),
+        )
 
     context.on("request", on_request)
     context.on("page", on_page)
@@ -235,10 +272,12 @@ def offline(network):
     yield
     offsite = list(network.offsite)
     for server in STARTED:
-        for line in server.external_attempts()[before.get(id(server), 0):]:
+        for line in server.external_attempts()[before.get(id(server), 0) :]:
             offsite.append(f"jupyter {server.app.name} server: {line}")
-    assert not offsite, ("requests left the loopback (the widget and Jupyter must work "
-                         "offline):\n  " + "\n  ".join(offsite))
+    assert not offsite, (
+        "requests left the loopback (the widget and Jupyter must work "
+        "offline):\n  " + "\n  ".join(offsite)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -262,5 +301,5 @@ def screenshot_on_failure(request, artifacts, page):
     if report is not None and report.failed:
         try:
             page.screenshot(path=str(artifacts / f"failure-{request.node.name}.png"))
-        except Exception:   # noqa: BLE001 - the page may be gone; the failure is what matters
+        except Exception:
             pass

@@ -4,14 +4,21 @@ Every wait is on a data-* attribute the page mirrors (see _fitpage.py), never a
 fixed sleep; the offline fixture (conftest.py) fails the test if anything left
 the loopback.
 """
+
 from __future__ import annotations
 
 import json
 
 import pytest
-
-from _fitpage import (KERNEL_STATE, attr, run_in_kernel, wait_attr, wait_fit_done,
-                      wait_panels_drawn, write_notebook)
+from _fitpage import (
+    KERNEL_STATE,
+    attr,
+    run_in_kernel,
+    wait_attr,
+    wait_fit_done,
+    wait_panels_drawn,
+    write_notebook,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +31,9 @@ def test_fit_widget_in_jupyterlab(lab, page, artifacts):
     # Attached and idle (the toolbar's indicator shows before a kernel is attached).
     page.wait_for_function(
         "() => [...document.querySelectorAll('.jp-StatusBar-Widget, .jp-StatusBar-TextItem')]"
-        ".some((el) => /\\| Idle\\s*$/.test(el.textContent))", timeout=60_000)
+        ".some((el) => /\\| Idle\\s*$/.test(el.textContent))",
+        timeout=60_000,
+    )
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
     # 1. The first fit runs to its end and every panel draws.
@@ -58,8 +67,8 @@ def test_fit_widget_in_jupyterlab(lab, page, artifacts):
     state = json.loads(run_in_kernel(page, KERNEL_STATE))
     assert state["state"] == "stopped" and state["ier"] == -2
     assert state["fit_id"] == next_id
-    assert state["x0"][0] > first["x0"][0]          # the slider moved x0[0] up
-    assert state["x"] == state["x_last"]            # stopped at the last accepted point
+    assert state["x0"][0] > first["x0"][0]  # the slider moved x0[0] up
+    assert state["x"] == state["x_last"]  # stopped at the last accepted point
     wait_attr(page, f"d.steps === '{state['steps']}'", timeout=10_000)
     assert attr(page, "fit-id") == str(next_id)
     assert float(attr(page, "fnorm")) == state["fnorm"]

@@ -4,14 +4,22 @@ Runs the notebook from the real menu (Run → Run All Cells); every wait is on a
 data-* attribute the page mirrors (see _fitpage.py), never a fixed sleep; the
 offline fixture (conftest.py) fails the test if anything left the loopback.
 """
+
 from __future__ import annotations
 
 import json
 
 import pytest
-
-from _fitpage import (KERNEL_READY_JS, KERNEL_STATE, attr, run_in_kernel, wait_attr,
-                      wait_fit_done, wait_panels_drawn, write_notebook)
+from _fitpage import (
+    KERNEL_READY_JS,
+    KERNEL_STATE,
+    attr,
+    run_in_kernel,
+    wait_attr,
+    wait_fit_done,
+    wait_panels_drawn,
+    write_notebook,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,16 +30,21 @@ def is_known_notebook_error(exc) -> bool:
     shortcuts plugin reads `plugins[id].schema` of a settings plugin it never
     loaded. Not the widget's; anything else still fails the test."""
     stack = exc.stack or ""
-    return (exc.message == "Cannot read properties of undefined (reading 'schema')"
-            and "/static/notebook/notebook_core." in stack
-            and "lmscope" not in stack and "anywidget" not in stack)
+    return (
+        exc.message == "Cannot read properties of undefined (reading 'schema')"
+        and "/static/notebook/notebook_core." in stack
+        and "lmscope" not in stack
+        and "anywidget" not in stack
+    )
 
 
 def test_fit_widget_in_notebook7(notebook, page, artifacts):
     write_notebook(notebook.root / "fit.ipynb")
     errors = []
-    page.on("pageerror", lambda exc: None if is_known_notebook_error(exc)
-            else errors.append(f"{exc}\n{exc.stack}"))
+    page.on(
+        "pageerror",
+        lambda exc: None if is_known_notebook_error(exc) else errors.append(f"{exc}\n{exc.stack}"),
+    )
     page.goto(notebook.notebook_url("fit.ipynb"))
     page.wait_for_function(KERNEL_READY_JS, timeout=60_000)
     assert page.evaluate("() => window.jupyterapp.name") == "Jupyter Notebook"
@@ -46,8 +59,9 @@ def test_fit_widget_in_notebook7(notebook, page, artifacts):
     state = json.loads(run_in_kernel(page, KERNEL_STATE))
     assert state["state"] == "done" and state["fit_id"] == 1
     # The last update may still be on its way after the kernel answered: wait for it.
-    wait_attr(page, f"d.fitId === '{state['fit_id']}' && d.steps === '{state['steps']}'",
-              timeout=10_000)
+    wait_attr(
+        page, f"d.fitId === '{state['fit_id']}' && d.steps === '{state['steps']}'", timeout=10_000
+    )
     assert int(attr(page, "steps")) == state["steps"]
     assert float(attr(page, "fnorm")) == state["fnorm"]
     assert not errors, errors

@@ -1,4 +1,5 @@
 """The compiled cffi module: API mode, and nothing but `ffi` and `lib`."""
+
 import lmscope._lmengine as engine
 
 
@@ -9,9 +10,17 @@ def test_module_exposes_only_ffi_and_lib():
 
 def test_status_values_equal_minpack_info():
     lib = engine.lib
-    assert [lib.LM_IMPROPER_INPUT, lib.LM_CONVERGED_FTOL, lib.LM_CONVERGED_XTOL,
-            lib.LM_CONVERGED_FTOL_XTOL, lib.LM_CONVERGED_GTOL, lib.LM_MAXFEV,
-            lib.LM_FTOL_TOO_SMALL, lib.LM_XTOL_TOO_SMALL, lib.LM_GTOL_TOO_SMALL] == list(range(9))
+    assert [
+        lib.LM_IMPROPER_INPUT,
+        lib.LM_CONVERGED_FTOL,
+        lib.LM_CONVERGED_XTOL,
+        lib.LM_CONVERGED_FTOL_XTOL,
+        lib.LM_CONVERGED_GTOL,
+        lib.LM_MAXFEV,
+        lib.LM_FTOL_TOO_SMALL,
+        lib.LM_XTOL_TOO_SMALL,
+        lib.LM_GTOL_TOO_SMALL,
+    ] == list(range(9))
 
 
 def test_workspace_size():

@@ -2,9 +2,9 @@
 
 Matrices cross to C column-major (Fortran order), as the engine stores them.
 """
+
 import numpy as np
 import pytest
-
 from lmscope._lmengine import ffi, lib
 
 RNG = np.random.default_rng(20261125)
@@ -30,8 +30,17 @@ def qrfac(a, pivot=True):
     ipvt = np.zeros(n, dtype=np.int32)
     rdiag, acnorm, wa = np.empty(n), np.empty(n), np.empty(n)
     flat = work.reshape(-1, order="F")
-    lib.lm_qrfac(m, n, _doubles(flat), m, int(pivot), _ints(ipvt), _doubles(rdiag),
-                 _doubles(acnorm), _doubles(wa))
+    lib.lm_qrfac(
+        m,
+        n,
+        _doubles(flat),
+        m,
+        int(pivot),
+        _ints(ipvt),
+        _doubles(rdiag),
+        _doubles(acnorm),
+        _doubles(wa),
+    )
     return flat.reshape((m, n), order="F"), ipvt, rdiag, acnorm
 
 
@@ -55,7 +64,7 @@ class TestEnorm:
     @pytest.mark.parametrize("scale", [1e-300, 1e-160, 1e160, 1e300])
     def test_huge_and_tiny_components_neither_overflow_nor_underflow(self, scale):
         x = RNG.standard_normal(100)
-        expected = np.linalg.norm(x) * scale     # numpy's own scaled norm is exact here
+        expected = np.linalg.norm(x) * scale  # numpy's own scaled norm is exact here
         assert np.isfinite(enorm(x * scale))
         assert enorm(x * scale) == pytest.approx(expected, rel=1e-14)
 
@@ -127,8 +136,17 @@ def qrsolv(r, ipvt, diag, qtb):
     n = r.shape[0]
     r_f = np.asfortranarray(r).copy(order="F").reshape(-1, order="F")
     x, sdiag, wa = np.empty(n), np.empty(n), np.empty(n)
-    lib.lm_qrsolv(n, _doubles(r_f), n, _ints(ipvt), _doubles(np.ascontiguousarray(diag)),
-                  _doubles(np.ascontiguousarray(qtb)), _doubles(x), _doubles(sdiag), _doubles(wa))
+    lib.lm_qrsolv(
+        n,
+        _doubles(r_f),
+        n,
+        _ints(ipvt),
+        _doubles(np.ascontiguousarray(diag)),
+        _doubles(np.ascontiguousarray(qtb)),
+        _doubles(x),
+        _doubles(sdiag),
+        _doubles(wa),
+    )
     return x, r_f.reshape((n, n), order="F"), sdiag
 
 
@@ -138,8 +156,9 @@ class TestQrsolv:
         diag = RNG.uniform(0.1, 2.0, a.shape[1])
         x, _, _ = qrsolv(r, ipvt, diag, qtb)
         augmented = np.vstack([a, np.diag(diag)])
-        expected, *_ = np.linalg.lstsq(augmented, np.concatenate([b, np.zeros_like(diag)]),
-                                       rcond=None)
+        expected, *_ = np.linalg.lstsq(
+            augmented, np.concatenate([b, np.zeros_like(diag)]), rcond=None
+        )
         assert np.allclose(x, expected, rtol=1e-12, atol=1e-14)
 
     def test_leaves_r_upper_triangle_intact_and_returns_s(self):
@@ -164,9 +183,20 @@ def lmpar(r, ipvt, diag, qtb, delta, par=0.0):
     r_f = np.asfortranarray(r).copy(order="F").reshape(-1, order="F")
     x, sdiag, wa1, wa2 = (np.empty(n) for _ in range(4))
     par_io = ffi.new("double *", par)
-    lib.lm_lmpar(n, _doubles(r_f), n, _ints(ipvt), _doubles(np.ascontiguousarray(diag)),
-                 _doubles(np.ascontiguousarray(qtb)), delta, par_io, _doubles(x),
-                 _doubles(sdiag), _doubles(wa1), _doubles(wa2))
+    lib.lm_lmpar(
+        n,
+        _doubles(r_f),
+        n,
+        _ints(ipvt),
+        _doubles(np.ascontiguousarray(diag)),
+        _doubles(np.ascontiguousarray(qtb)),
+        delta,
+        par_io,
+        _doubles(x),
+        _doubles(sdiag),
+        _doubles(wa1),
+        _doubles(wa2),
+    )
     return par_io[0], x
 
 
@@ -181,7 +211,7 @@ class TestLmpar:
         assert par > 0
         assert abs(np.linalg.norm(diag * x) - delta) <= 0.1 * delta
         # x solves (A^T A + par D^2) x = A^T b.
-        lhs = a.T @ a + par * np.diag(diag ** 2)
+        lhs = a.T @ a + par * np.diag(diag**2)
         assert np.allclose(lhs @ x, a.T @ b, rtol=1e-10, atol=1e-12)
 
     def test_gauss_newton_step_inside_the_region_gives_par_zero(self):
@@ -197,7 +227,7 @@ class TestLmpar:
         a = np.column_stack([b_cols, b_cols[:, 0] - b_cols[:, 1]])
         b = RNG.standard_normal(12)
         factored, ipvt, rdiag, _ = qrfac(a)
-        rdiag[np.abs(rdiag) < 1e-12] = 0.0          # exact singularity, as lmpar expects it
+        rdiag[np.abs(rdiag) < 1e-12] = 0.0  # exact singularity, as lmpar expects it
         r = np.triu(factored[:3, :3], 1) + np.diag(rdiag)
         qtb = (q_from_householder(factored, 3).T @ b)[:3]
         delta = 1e-2
@@ -218,5 +248,9 @@ class TestUpperTriangularInverse:
         r = np.triu(np.ones((3, 3)))
         r[1, 1] = 0.0
         rinv = np.empty((3, 3))
-        assert lib.lm_upper_triangular_inverse(3, _doubles(r.reshape(-1, order="F").copy()), 3,
-                                               _doubles(rinv)) == 2
+        assert (
+            lib.lm_upper_triangular_inverse(
+                3, _doubles(r.reshape(-1, order="F").copy()), 3, _doubles(rinv)
+            )
+            == 2
+        )

@@ -1,5 +1,6 @@
 """The Jupyter widget: `FitWidget` (ipywidgets controls and the `FitPlot`
 anywidget) driving `leastsq` on a background thread."""
+
 from .fit_widget import FitWidget, fit_widget
 from .plot import FitPlot
 

@@ -5,6 +5,7 @@ script repeats the widget's fit bit for bit.  The user's functions cannot be
 serialised: the script refers to them by name and says where they must come
 from.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,10 +34,14 @@ def _literal(value):
 
 def _options(widget) -> list[str]:
     options = widget.settings.options()
-    lines = [f"ftol={options['ftol']!r}", f"xtol={options['xtol']!r}",
-             f"gtol={options['gtol']!r}", f"maxfev={options['maxfev']!r}",
-             f"factor={options['factor']!r}"]
-    if options["epsfcn"] is not None:       # None: leastsq's default, for the residuals' dtype
+    lines = [
+        f"ftol={options['ftol']!r}",
+        f"xtol={options['xtol']!r}",
+        f"gtol={options['gtol']!r}",
+        f"maxfev={options['maxfev']!r}",
+        f"factor={options['factor']!r}",
+    ]
+    if options["epsfcn"] is not None:  # None: leastsq's default, for the residuals' dtype
         lines.append(f"epsfcn={options['epsfcn']!r}")
     if widget._col_deriv:
         lines.append("col_deriv=True")
@@ -51,9 +56,14 @@ def fit_code(widget) -> str:
     if widget._curve is not None:
         return _curve_code(widget, x0, names)
     func = _name(widget._func, "func")
-    lines = ["import numpy as np", "", "from lmscope import leastsq", "",
-             f"# {func}: your residual function, as passed to FitWidget; lmscope cannot copy",
-             "# its code, so define or import it before running this."]
+    lines = [
+        "import numpy as np",
+        "",
+        "from lmscope import leastsq",
+        "",
+        f"# {func}: your residual function, as passed to FitWidget; lmscope cannot copy",
+        "# its code, so define or import it before running this.",
+    ]
     call_args = [func, "x0"]
     if widget._args:
         literal = _literal(widget._args)
@@ -67,31 +77,45 @@ def fit_code(widget) -> str:
         dfun = _name(widget._dfun, "Dfun")
         lines.append(f"# {dfun}: your Jacobian function, as passed to FitWidget.")
         call_args.append(f"Dfun={dfun}")
-    lines += ["", f"x0 = {_array(x0)}  # {names}",
-              "x, cov_x, infodict, mesg, ier = leastsq(",
-              "    " + ", ".join(call_args) + ", full_output=True,",
-              "    " + ", ".join(_options(widget)) + ")",
-              "print(ier, mesg)", "print(dict(zip(" + repr(list(widget.names)) + ", x.tolist())))", ""]
+    lines += [
+        "",
+        f"x0 = {_array(x0)}  # {names}",
+        "x, cov_x, infodict, mesg, ier = leastsq(",
+        "    " + ", ".join(call_args) + ", full_output=True,",
+        "    " + ", ".join(_options(widget)) + ")",
+        "print(ier, mesg)",
+        "print(dict(zip(" + repr(list(widget.names)) + ", x.tolist())))",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def _curve_code(widget, p0, names) -> str:
     curve = widget._curve
     model = _name(curve["model"], "model")
-    lines = ["import numpy as np", "", "from lmscope import curve_fit", "",
-             f"# {model}: your model f(xdata, *params), as passed to FitWidget.curve;",
-             "# xdata, ydata (and sigma): your data. lmscope cannot copy them: define or",
-             "# import them before running this."]
+    lines = [
+        "import numpy as np",
+        "",
+        "from lmscope import curve_fit",
+        "",
+        f"# {model}: your model f(xdata, *params), as passed to FitWidget.curve;",
+        "# xdata, ydata (and sigma): your data. lmscope cannot copy them: define or",
+        "# import them before running this.",
+    ]
     call = [model, "xdata", "ydata", "p0=p0"]
     if curve["sigma"] is not None:
         call.append("sigma=sigma")
     if curve["jac"] is not None and widget.use_dfun:
         call.append(f"jac={_name(curve['jac'], 'jac')}")
-    lines += ["", f"p0 = {_array(p0)}  # {names}",
-              "popt, pcov, infodict, mesg, ier = curve_fit(",
-              "    " + ", ".join(call) + ", full_output=True,",
-              "    " + ", ".join(_options(widget)) + ")",
-              "print(ier, mesg)",
-              "print(dict(zip(" + repr(list(widget.names)) + ", popt.tolist())))",
-              "print('standard errors', np.sqrt(np.diag(pcov)))", ""]
+    lines += [
+        "",
+        f"p0 = {_array(p0)}  # {names}",
+        "popt, pcov, infodict, mesg, ier = curve_fit(",
+        "    " + ", ".join(call) + ", full_output=True,",
+        "    " + ", ".join(_options(widget)) + ")",
+        "print(ier, mesg)",
+        "print(dict(zip(" + repr(list(widget.names)) + ", popt.tolist())))",
+        "print('standard errors', np.sqrt(np.diag(pcov)))",
+        "",
+    ]
     return "\n".join(lines)

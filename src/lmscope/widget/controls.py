@@ -1,5 +1,6 @@
 """The ipywidgets controls of FitWidget: one row per parameter (slider with
 editable range and a log-scale option) and the fit's settings."""
+
 from __future__ import annotations
 
 import math
@@ -7,13 +8,13 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-SLIDER_STEPS = 1000         # a drag moves a slider by about 1/SLIDER_STEPS of its range
-READOUT = ".4g"             # readable for 1e-12 and 1e12 alike
-DEFAULT_TOL = 1.49012e-08   # leastsq's ftol and xtol
+SLIDER_STEPS = 1000  # a drag moves a slider by about 1/SLIDER_STEPS of its range
+READOUT = ".4g"  # readable for 1e-12 and 1e12 alike
+DEFAULT_TOL = 1.49012e-08  # leastsq's ftol and xtol
 EPS = float(np.finfo(float).eps)
 BIGGEST = float(np.finfo(float).max)
 
-_SMALL_WIDTH = "7.5em"     # a Layout per box: close() closes each widget's own
+_SMALL_WIDTH = "7.5em"  # a Layout per box: close() closes each widget's own
 
 
 def default_range(value: float) -> tuple[float, float]:
@@ -35,8 +36,15 @@ class ParameterControl:
     code).  The range always contains the value: setting a value outside it
     from code widens the range."""
 
-    def __init__(self, name: str, value: float, lo: float | None = None,
-                 hi: float | None = None, log: bool = False, on_change=None):
+    def __init__(
+        self,
+        name: str,
+        value: float,
+        lo: float | None = None,
+        hi: float | None = None,
+        log: bool = False,
+        on_change=None,
+    ):
         value = float(value)
         if log and value > 0 and lo is None and hi is None:
             lo, hi = log_range(value)
@@ -55,15 +63,25 @@ class ParameterControl:
         self._lo, self._hi = lo, hi
         self._log = bool(log) and lo > 0
         self.label = widgets.HTML(f"<b>{_escape(name)}</b>", layout=widgets.Layout(width="8em"))
-        self.min_box = widgets.FloatText(lo, description="min",
-                                         layout=widgets.Layout(width=_SMALL_WIDTH),
-                                         style={"description_width": "2.2em"})
-        self.max_box = widgets.FloatText(hi, description="max",
-                                         layout=widgets.Layout(width=_SMALL_WIDTH),
-                                         style={"description_width": "2.2em"})
-        self.log_box = widgets.Checkbox(self._log, description="log", indent=False,
-                                        layout=widgets.Layout(width="4em"),
-                                        disabled=not self._loggable())
+        self.min_box = widgets.FloatText(
+            lo,
+            description="min",
+            layout=widgets.Layout(width=_SMALL_WIDTH),
+            style={"description_width": "2.2em"},
+        )
+        self.max_box = widgets.FloatText(
+            hi,
+            description="max",
+            layout=widgets.Layout(width=_SMALL_WIDTH),
+            style={"description_width": "2.2em"},
+        )
+        self.log_box = widgets.Checkbox(
+            self._log,
+            description="log",
+            indent=False,
+            layout=widgets.Layout(width="4em"),
+            disabled=not self._loggable(),
+        )
         self.slider = self._make_slider()
         self.row = widgets.HBox([self.label, self.slider, self.min_box, self.max_box, self.log_box])
         self.min_box.observe(self._range_edited, "value")
@@ -111,7 +129,9 @@ class ParameterControl:
     def set_range(self, lo: float, hi: float) -> None:
         lo, hi = float(lo), float(hi)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"the range of {self.name} must have finite min < max, got [{lo}, {hi}]")
+            raise ValueError(
+                f"the range of {self.name} must have finite min < max, got [{lo}, {hi}]"
+            )
         self._set_range(lo, hi)
         if not lo <= self._value <= hi:
             self.set(min(max(self._value, lo), hi))
@@ -122,16 +142,27 @@ class ParameterControl:
     # -- internals -------------------------------------------------------------
 
     def _make_slider(self):
-        common = dict(readout=True, readout_format=READOUT, continuous_update=True,
-                      layout=widgets.Layout(width="22em"))
+        common = dict(
+            readout=True,
+            readout_format=READOUT,
+            continuous_update=True,
+            layout=widgets.Layout(width="22em"),
+        )
         # step=None: no snapping.  With a step, the page would snap x0 to the
         # step grid when it draws the slider and send the rounded value back.
         if self._log:
-            slider = widgets.FloatLogSlider(value=self._value, base=10, min=math.log10(self._lo),
-                                            max=math.log10(self._hi), step=None, **common)
+            slider = widgets.FloatLogSlider(
+                value=self._value,
+                base=10,
+                min=math.log10(self._lo),
+                max=math.log10(self._hi),
+                step=None,
+                **common,
+            )
         else:
-            slider = widgets.FloatSlider(value=self._value, min=self._lo, max=self._hi,
-                                         step=None, **common)
+            slider = widgets.FloatSlider(
+                value=self._value, min=self._lo, max=self._hi, step=None, **common
+            )
         slider.observe(self._slid, "value")
         return slider
 
@@ -210,7 +241,7 @@ class ParameterControl:
         if want and not self._lo > 0:
             # A log axis starts above 0: two decades either side of the value.
             lo, hi = log_range(self._value)
-            self._set_range(lo, max(hi, self._hi))   # rebuilds the slider
+            self._set_range(lo, max(hi, self._hi))  # rebuilds the slider
         else:
             self._replace_slider()
 
@@ -234,22 +265,31 @@ def close_children(widget, seen: set | None = None) -> None:
 
 
 def _escape(text: str) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def log_slider(description: str, value: float, lo_exp: float, hi_exp: float,
-               steps: int = 64) -> widgets.FloatLogSlider:
+def log_slider(
+    description: str, value: float, lo_exp: float, hi_exp: float, steps: int = 64
+) -> widgets.FloatLogSlider:
     """A FloatLogSlider over 10**lo_exp .. 10**hi_exp that holds `value` exactly."""
     if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{description} must be a positive finite number for its log "
-                         f"slider, got {value!r}")
+        raise ValueError(
+            f"{description} must be a positive finite number for its log slider, got {value!r}"
+        )
     lo_exp = min(lo_exp, math.floor(math.log10(value)))
     hi_exp = max(hi_exp, math.ceil(math.log10(value)))
-    return widgets.FloatLogSlider(value=value, base=10, min=lo_exp, max=hi_exp,
-                                  step=(hi_exp - lo_exp) / steps, description=description,
-                                  readout_format=READOUT, continuous_update=False,
-                                  style={"description_width": "6em"},
-                                  layout=widgets.Layout(width="26em"))
+    return widgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=lo_exp,
+        max=hi_exp,
+        step=(hi_exp - lo_exp) / steps,
+        description=description,
+        readout_format=READOUT,
+        continuous_update=False,
+        style={"description_width": "6em"},
+        layout=widgets.Layout(width="26em"),
+    )
 
 
 class SettingsControls:
@@ -261,12 +301,30 @@ class SettingsControls:
     of the residuals' dtype, so a float32 model gets float32's) until the
     user moves its slider; MINPACK reads epsfcn <= 0 the same way."""
 
-    def __init__(self, *, ftol=DEFAULT_TOL, xtol=DEFAULT_TOL, gtol=0.0, maxfev=0,
-                 epsfcn=None, factor=100.0, has_dfun=False, use_dfun=True, delay=0.0):
+    def __init__(
+        self,
+        *,
+        ftol=DEFAULT_TOL,
+        xtol=DEFAULT_TOL,
+        gtol=0.0,
+        maxfev=0,
+        epsfcn=None,
+        factor=100.0,
+        has_dfun=False,
+        use_dfun=True,
+        delay=0.0,
+    ):
         epsfcn = _epsfcn(epsfcn)
-        self.initial = dict(ftol=float(ftol), xtol=float(xtol), gtol=float(gtol),
-                            maxfev=int(maxfev), epsfcn=epsfcn, factor=float(factor),
-                            use_dfun=bool(use_dfun and has_dfun), delay=float(delay))
+        self.initial = dict(
+            ftol=float(ftol),
+            xtol=float(xtol),
+            gtol=float(gtol),
+            maxfev=int(maxfev),
+            epsfcn=epsfcn,
+            factor=float(factor),
+            use_dfun=bool(use_dfun and has_dfun),
+            delay=float(delay),
+        )
         self._quiet = False
         self.ftol_on, self.ftol = _tolerance_controls("ftol", ftol, DEFAULT_TOL)
         self.xtol_on, self.xtol = _tolerance_controls("xtol", xtol, DEFAULT_TOL)
@@ -275,32 +333,50 @@ class SettingsControls:
         self._epsfcn_default = epsfcn is None
         self.epsfcn.observe(self._epsfcn_moved, "value")
         self.factor = log_slider("factor", factor, -1, 3)
-        self.maxfev = widgets.BoundedIntText(int(maxfev), min=0, max=10**8,
-                                             description="maxfev (0 = auto)",
-                                             style={"description_width": "8em"},
-                                             layout=widgets.Layout(width="16em"))
-        self.use_dfun = widgets.Checkbox(bool(use_dfun and has_dfun), disabled=not has_dfun,
-                                         description="analytic Jacobian (Dfun)"
-                                         if has_dfun else "finite differences (no Dfun)",
-                                         indent=False)
-        self.delay = widgets.FloatSlider(float(delay), min=0.0, max=2.0, step=0.05,
-                                         description="slow motion (s/step)",
-                                         readout_format=".2f", continuous_update=False,
-                                         style={"description_width": "10em"},
-                                         layout=widgets.Layout(width="26em"))
-        self.box = widgets.VBox([
-            widgets.HBox([self.ftol_on, self.ftol, self.xtol_on, self.xtol]),
-            widgets.HBox([self.gtol_on, self.gtol, self.factor]),
-            widgets.HBox([self.epsfcn, self.maxfev]),
-            widgets.HBox([self.use_dfun, self.delay]),
-        ])
+        self.maxfev = widgets.BoundedIntText(
+            int(maxfev),
+            min=0,
+            max=10**8,
+            description="maxfev (0 = auto)",
+            style={"description_width": "8em"},
+            layout=widgets.Layout(width="16em"),
+        )
+        self.use_dfun = widgets.Checkbox(
+            bool(use_dfun and has_dfun),
+            disabled=not has_dfun,
+            description="analytic Jacobian (Dfun)" if has_dfun else "finite differences (no Dfun)",
+            indent=False,
+        )
+        self.delay = widgets.FloatSlider(
+            float(delay),
+            min=0.0,
+            max=2.0,
+            step=0.05,
+            description="slow motion (s/step)",
+            readout_format=".2f",
+            continuous_update=False,
+            style={"description_width": "10em"},
+            layout=widgets.Layout(width="26em"),
+        )
+        self.box = widgets.VBox(
+            [
+                widgets.HBox([self.ftol_on, self.ftol, self.xtol_on, self.xtol]),
+                widgets.HBox([self.gtol_on, self.gtol, self.factor]),
+                widgets.HBox([self.epsfcn, self.maxfev]),
+                widgets.HBox([self.use_dfun, self.delay]),
+            ]
+        )
 
     def options(self) -> dict:
         """leastsq keywords for the current settings (epsfcn None: leastsq's default)."""
-        return dict(ftol=self._tolerance("ftol"), xtol=self._tolerance("xtol"),
-                    gtol=self._tolerance("gtol"), maxfev=int(self.maxfev.value),
-                    epsfcn=None if self._epsfcn_default else float(self.epsfcn.value),
-                    factor=float(self.factor.value))
+        return dict(
+            ftol=self._tolerance("ftol"),
+            xtol=self._tolerance("xtol"),
+            gtol=self._tolerance("gtol"),
+            maxfev=int(self.maxfev.value),
+            epsfcn=None if self._epsfcn_default else float(self.epsfcn.value),
+            factor=float(self.factor.value),
+        )
 
     def set(self, name: str, value) -> None:
         """Set one leastsq keyword as `options()` names it."""
@@ -331,8 +407,18 @@ class SettingsControls:
         self.delay.value = i["delay"]
 
     def observe(self, handler) -> None:
-        for control in (self.ftol_on, self.ftol, self.xtol_on, self.xtol, self.gtol_on,
-                        self.gtol, self.epsfcn, self.factor, self.maxfev, self.use_dfun):
+        for control in (
+            self.ftol_on,
+            self.ftol,
+            self.xtol_on,
+            self.xtol,
+            self.gtol_on,
+            self.gtol,
+            self.epsfcn,
+            self.factor,
+            self.maxfev,
+            self.use_dfun,
+        ):
             control.observe(handler, "value")
 
     def _tolerance(self, name: str) -> float:
@@ -344,16 +430,18 @@ class SettingsControls:
         if self._quiet:
             return
         step = self.epsfcn.step
-        self._epsfcn_default = abs(math.log10(change["new"]) - math.log10(EPS)) <= step / 2 \
-            and self._epsfcn_default
+        self._epsfcn_default = (
+            abs(math.log10(change["new"]) - math.log10(EPS)) <= step / 2 and self._epsfcn_default
+        )
 
 
 def _tolerance_controls(name: str, value, off_position: float):
     """A checkbox that turns the test on, and the tolerance's log slider
     (at `off_position` while the test is off)."""
     value = float(value)
-    on = widgets.Checkbox(value > 0, description=f"{name} test", indent=False,
-                          layout=widgets.Layout(width="7em"))
+    on = widgets.Checkbox(
+        value > 0, description=f"{name} test", indent=False, layout=widgets.Layout(width="7em")
+    )
     slider = log_slider(name, value if value > 0 else off_position, -16, 0)
     slider.disabled = not value > 0
     on.observe(lambda change: setattr(slider, "disabled", not change["new"]), "value")

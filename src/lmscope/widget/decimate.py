@@ -8,6 +8,7 @@ gap (NaN) stays a gap.  Several vectors drawn together (the residuals at the
 accepted and at the trial point) are cut at the same indices, so they stay
 comparable point by point.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,9 +32,11 @@ def keep_indices(vectors, points: int) -> np.ndarray:
         low = np.pad(np.where(finite, values, np.inf), (0, pad), constant_values=np.inf)
         high = np.pad(np.where(finite, values, -np.inf), (0, pad), constant_values=-np.inf)
         bad = np.pad(~finite, (0, pad)).reshape(rows, width)
-        keep += [offsets + low.reshape(rows, width).argmin(axis=1),
-                 offsets + high.reshape(rows, width).argmax(axis=1),
-                 (offsets + bad.argmax(axis=1))[bad.any(axis=1)]]
+        keep += [
+            offsets + low.reshape(rows, width).argmin(axis=1),
+            offsets + high.reshape(rows, width).argmax(axis=1),
+            (offsets + bad.argmax(axis=1))[bad.any(axis=1)],
+        ]
     index = np.unique(np.concatenate(keep))
     return index[index < m]
 

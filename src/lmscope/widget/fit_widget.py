@@ -18,6 +18,7 @@ makes it.
 Attributes after a fit: `result` (leastsq's full output, a trait), `error`
 (the exception of the last fit, or None, a trait), `trace`, `history`.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -38,13 +39,13 @@ from .protocol import LandscapeParams, Pick, Replay, finite_or_none
 from .runner import FitRun, FitSpec
 from .usercode import Busy, UserCode
 
-MODEL_POINTS = 400      # the curve form draws the model on this many points at most,
-                        # and a longer residual vector is decimated to about as many
-DATA_POINTS = 2000      # the curve form's data go to the page whole up to this many points,
-                        # decimated to about as many beyond (min and max y per bin)
-HISTORY_LIMIT = 1000    # a slider drag makes a fit per position: keep the newest
-JOIN_WAIT = 0.1         # seconds a new fit (or Stop) waits for the previous one to end
-FIGURE_WAIT = 5.0       # seconds figure() waits for the user's code, busy in a fit
+MODEL_POINTS = 400  # the curve form draws the model on this many points at most,
+# and a longer residual vector is decimated to about as many
+DATA_POINTS = 2000  # the curve form's data go to the page whole up to this many points,
+# decimated to about as many beyond (min and max y per bin)
+HISTORY_LIMIT = 1000  # a slider drag makes a fit per position: keep the newest
+JOIN_WAIT = 0.1  # seconds a new fit (or Stop) waits for the previous one to end
+FIGURE_WAIT = 5.0  # seconds figure() waits for the user's code, busy in a fit
 STUCK = "fit {} is stuck in func (still running in the background)"
 
 
@@ -73,14 +74,36 @@ class FitWidget(widgets.VBox):
     thread, after the fit ended; they may start a new fit or change controls.
     """
 
-    result = t.Any(None, allow_none=True, help="leastsq's (x, cov_x, infodict, mesg, ier) "
-                                                "of the last fit")
+    result = t.Any(
+        None, allow_none=True, help="leastsq's (x, cov_x, infodict, mesg, ier) of the last fit"
+    )
     error = t.Any(None, allow_none=True, help="the exception of the last fit, or None")
 
-    def __init__(self, func, x0, args=(), Dfun=None, names=None, *, ranges=None,
-                 log_scale=(), ftol=DEFAULT_TOL, xtol=DEFAULT_TOL, gtol=0.0, maxfev=0,
-                 epsfcn=None, factor=100.0, col_deriv=False, diag=None, auto_fit=True,
-                 delay=0.0, landscape=True, landscape_params=None, run=True, _curve=None):
+    def __init__(
+        self,
+        func,
+        x0,
+        args=(),
+        Dfun=None,
+        names=None,
+        *,
+        ranges=None,
+        log_scale=(),
+        ftol=DEFAULT_TOL,
+        xtol=DEFAULT_TOL,
+        gtol=0.0,
+        maxfev=0,
+        epsfcn=None,
+        factor=100.0,
+        col_deriv=False,
+        diag=None,
+        auto_fit=True,
+        delay=0.0,
+        landscape=True,
+        landscape_params=None,
+        run=True,
+        _curve=None,
+    ):
         if not callable(func):
             raise TypeError(f"func must be callable, got {type(func).__name__}")
         if Dfun is not None and not callable(Dfun):
@@ -97,7 +120,7 @@ class FitWidget(widgets.VBox):
         self._dfun = Dfun
         self._col_deriv = bool(col_deriv)
         self._diag = None if diag is None else np.asarray(diag, dtype=np.float64)
-        self._curve = _curve            # curve form: dict from FitWidget.curve
+        self._curve = _curve  # curve form: dict from FitWidget.curve
         self._drawn_curve = _curve is not None and _curve["model_x"] is not None
         self.names = names
         self.trace = None
@@ -109,23 +132,41 @@ class FitWidget(widgets.VBox):
         self._lock = threading.RLock()
         self._user = UserCode()
         self._stuck: list[FitRun] = []  # fits left running in the user's code
-        self._quiet = 0                 # > 0: control changes do not start fits
+        self._quiet = 0  # > 0: control changes do not start fits
 
         ranges = _per_parameter("ranges", ranges, names, None)
         logs = _log_set(log_scale, names)
-        self.params = [ParameterControl(name, value, *(r if r is not None else (None, None)),
-                                        log=k in logs, on_change=self._control_changed)
-                       for k, (name, value, r) in enumerate(zip(names, x0, ranges))]
-        self.settings = SettingsControls(ftol=ftol, xtol=xtol, gtol=gtol, maxfev=maxfev,
-                                         epsfcn=epsfcn, factor=factor,
-                                         has_dfun=Dfun is not None, delay=delay)
+        self.params = [
+            ParameterControl(
+                name,
+                value,
+                *(r if r is not None else (None, None)),
+                log=k in logs,
+                on_change=self._control_changed,
+            )
+            for k, (name, value, r) in enumerate(zip(names, x0, ranges, strict=True))
+        ]
+        self.settings = SettingsControls(
+            ftol=ftol,
+            xtol=xtol,
+            gtol=gtol,
+            maxfev=maxfev,
+            epsfcn=epsfcn,
+            factor=factor,
+            has_dfun=Dfun is not None,
+            delay=delay,
+        )
         self.settings.observe(self._control_changed)
 
-        self.auto_fit_box = widgets.Checkbox(bool(auto_fit), description="auto-fit",
-                                             indent=False, layout=widgets.Layout(width="7em"))
+        self.auto_fit_box = widgets.Checkbox(
+            bool(auto_fit), description="auto-fit", indent=False, layout=widgets.Layout(width="7em")
+        )
+
         def button(description, icon, **style):
-            return widgets.Button(description=description, icon=icon,
-                                  layout=widgets.Layout(width="6.5em"), **style)
+            return widgets.Button(
+                description=description, icon=icon, layout=widgets.Layout(width="6.5em"), **style
+            )
+
         self.fit_button = button("Fit", "play", button_style="primary")
         self.stop_button = button("Stop", "stop")
         self.step_button = button("Step", "step-forward")
@@ -145,15 +186,31 @@ class FitWidget(widgets.VBox):
         self._landscape_on = bool(landscape) and n >= 2
         ij = (0, 1) if landscape_params is None else tuple(int(v) for v in landscape_params)
         if n >= 2 and not (len(ij) == 2 and ij[0] != ij[1] and all(0 <= v < n for v in ij)):
-            raise ValueError(f"landscape_params must be two different indices in 0..{n - 1}, "
-                             f"got {landscape_params!r}")
+            raise ValueError(
+                f"landscape_params must be two different indices in 0..{n - 1}, "
+                f"got {landscape_params!r}"
+            )
         self._landscape_ij = ij
 
-        buttons = widgets.HBox([self.fit_button, self.stop_button, self.step_button,
-                                self.reset_button, self.auto_fit_box])
+        buttons = widgets.HBox(
+            [
+                self.fit_button,
+                self.stop_button,
+                self.step_button,
+                self.reset_button,
+                self.auto_fit_box,
+            ]
+        )
         settings = widgets.Accordion(children=[self.settings.box], titles=("settings",))
-        super().__init__([self.plot, widgets.VBox([p.row for p in self.params]), buttons,
-                          settings, self.status_html])
+        super().__init__(
+            [
+                self.plot,
+                widgets.VBox([p.row for p in self.params]),
+                buttons,
+                settings,
+                self.status_html,
+            ]
+        )
         self.add_class("lmscope-fit-widget")
         if run:
             self.fit()
@@ -161,16 +218,23 @@ class FitWidget(widgets.VBox):
     # -- the curve form --------------------------------------------------------
 
     @classmethod
-    def curve(cls, model, xdata, ydata, p0=None, sigma=None, names=None, *, jac=None,
-              **options):
+    def curve(cls, model, xdata, ydata, p0=None, sigma=None, names=None, *, jac=None, **options):
         """The curve form: fit `ydata ~ model(xdata, *p)` as `lmscope.curve_fit`
         does (same weighted residuals, so the same iterates).  Parameter names
         come from the model's signature unless given."""
-        from ..curve_fit import (_check_sigma_shape, _data, _initial_parameters, _jacobian,
-                                 _residuals, _weighting)
+        from ..curve_fit import (
+            _check_sigma_shape,
+            _data,
+            _initial_parameters,
+            _jacobian,
+            _residuals,
+            _weighting,
+        )
+
         if not callable(model):
-            raise TypeError(f"model must be callable as model(xdata, *params), "
-                            f"got {type(model).__name__}")
+            raise TypeError(
+                f"model must be callable as model(xdata, *params), got {type(model).__name__}"
+            )
         p0 = _initial_parameters(model, p0)
         ydata = _data("ydata", ydata, True)
         if ydata.ndim != 1 or ydata.size == 0:
@@ -181,8 +245,11 @@ class FitWidget(widgets.VBox):
         weighting = _weighting(sigma, ydata.size)
         residuals = _residuals(model, xdata, ydata, weighting)
         residuals.__name__ = getattr(model, "__name__", "model")
-        dfun = None if jac is None else _jacobian(jac, xdata, ydata.size, weighting,
-                                                  bool(options.get("col_deriv", False)))
+        dfun = (
+            None
+            if jac is None
+            else _jacobian(jac, xdata, ydata.size, weighting, bool(options.get("col_deriv", False)))
+        )
         if names is None:
             names = _signature_names(model, p0.size)
         curve = _curve_spec(model, xdata, ydata, sigma, jac, p0)
@@ -216,7 +283,7 @@ class FitWidget(widgets.VBox):
             options["diag"] = self._diag
         return options
 
-    def _setting(name: str):     # noqa: N805 - builds the properties below
+    def _setting(name: str):
         def get(self):
             return self.settings.options()[name]
 
@@ -224,8 +291,13 @@ class FitWidget(widgets.VBox):
             with self._batch():
                 self.settings.set(name, value)
             self._maybe_fit()
-        return property(get, set_, doc=f"leastsq's {name} (0 switches a tolerance's test off; "
-                                       f"epsfcn None is leastsq's default)")
+
+        return property(
+            get,
+            set_,
+            doc=f"leastsq's {name} (0 switches a tolerance's test off; "
+            f"epsfcn None is leastsq's default)",
+        )
 
     ftol, xtol, gtol = _setting("ftol"), _setting("xtol"), _setting("gtol")
     epsfcn, factor, maxfev = _setting("epsfcn"), _setting("factor"), _setting("maxfev")
@@ -275,13 +347,20 @@ class FitWidget(widgets.VBox):
             self._supersede(self._run)  # one another thread started meanwhile
             self._fit_id += 1
             fit_id = self._fit_id
-            spec = FitSpec(fit_id=fit_id, func=self._func, x0=self.x0, args=self._args,
-                           dfun=self._dfun if self.use_dfun else None, options=self.options(),
-                           delay=self.delay, curves=self._curves_function(),
-                           step_mode=step_mode, user=self._user,
-                           curve_points=None if self._drawn_curve else MODEL_POINTS)
-            run = FitRun(spec, self.plot.send, on_progress=self._progress,
-                         on_done=self._finished)
+            spec = FitSpec(
+                fit_id=fit_id,
+                func=self._func,
+                x0=self.x0,
+                args=self._args,
+                dfun=self._dfun if self.use_dfun else None,
+                options=self.options(),
+                delay=self.delay,
+                curves=self._curves_function(),
+                step_mode=step_mode,
+                user=self._user,
+                curve_points=None if self._drawn_curve else MODEL_POINTS,
+            )
+            run = FitRun(spec, self.plot.send, on_progress=self._progress, on_done=self._finished)
             self._run = run
             self._set_status("running", fit_id)
             run.start()
@@ -352,6 +431,7 @@ class FitWidget(widgets.VBox):
     def figure(self, fig=None):
         """The browser's panels drawn with matplotlib (Agg-safe); returns the Figure."""
         from ..plotting import plot_fit
+
         trace = self.trace if self.trace is not None else (self._run.trace if self._run else None)
         curve = None
         if trace is not None and len(trace):
@@ -359,25 +439,36 @@ class FitWidget(widgets.VBox):
 
             def at(x):
                 return self._user.call(evaluate, x, timeout=FIGURE_WAIT)
+
             try:
                 accepted, trial = at(trace.x[-1]), at(trace.x_trial[-1])
-            except Busy:        # a fit's call into the user's code hangs: no curve panel
+            except Busy:  # a fit's call into the user's code hangs: no curve panel
                 accepted = trial = None
             if accepted is None:
                 pass
             elif self._drawn_curve:
-                curve = {"form": "curve", "data": self._curve["data"],
-                         "model_x": np.asarray(self._curve["model_x"]),
-                         "accepted": accepted, "trial": trial}
+                curve = {
+                    "form": "curve",
+                    "data": self._curve["data"],
+                    "model_x": np.asarray(self._curve["model_x"]),
+                    "accepted": accepted,
+                    "trial": trial,
+                }
             else:
                 curve = {"form": "residual", "accepted": accepted, "trial": trial}
         landscape = self.plot.landscape
-        return plot_fit(trace, fig=fig, names=self.names, curve=curve,
-                        landscape=dict(landscape) if "log10_cost" in landscape else None)
+        return plot_fit(
+            trace,
+            fig=fig,
+            names=self.names,
+            curve=curve,
+            landscape=dict(landscape) if "log10_cost" in landscape else None,
+        )
 
     def to_code(self) -> str:
         """A script that runs the same fit with `leastsq` (or `curve_fit`)."""
         from .codegen import fit_code
+
         return fit_code(self)
 
     # -- control events ------------------------------------------------------------
@@ -468,16 +559,18 @@ class FitWidget(widgets.VBox):
                 try:
                     y = np.asarray(model(xdata, *p), dtype=np.float64)
                     return np.broadcast_to(y, (size,)).copy()
-                except Exception:       # noqa: BLE001 - a curve the model cannot draw is NaN
+                except Exception:
                     return np.full(size, np.nan)
+
             return model_curve
         return self._residual_at
 
     def _residual_at(self, x):
         try:
-            return np.asarray(self._func(np.array(x, dtype=np.float64), *self._args),
-                              dtype=np.float64).ravel()
-        except Exception:               # noqa: BLE001
+            return np.asarray(
+                self._func(np.array(x, dtype=np.float64), *self._args), dtype=np.float64
+            ).ravel()
+        except Exception:
             return np.full(0, np.nan)
 
     def _progress(self, run: FitRun) -> None:
@@ -489,8 +582,13 @@ class FitWidget(widgets.VBox):
             if k < 0:
                 return
             columns = run.trace._columns
-            self._set_status("running", run.fit_id, nfev=int(columns["nfev"][k]),
-                             fnorm=float(columns["fnorm"][k]), n_steps=k + 1)
+            self._set_status(
+                "running",
+                run.fit_id,
+                nfev=int(columns["nfev"][k]),
+                fnorm=float(columns["fnorm"][k]),
+                n_steps=k + 1,
+            )
 
     def _finished(self, run: FitRun) -> None:
         """When a fit ended (its own thread).  Only the current fit reports."""
@@ -501,21 +599,35 @@ class FitWidget(widgets.VBox):
             current = run is self._run and not run.superseded
             if current:
                 self.trace = run.trace
-                self._set_status(outcome["state"], run.fit_id, ier=outcome["ier"],
-                                 mesg=outcome["mesg"], nfev=outcome["nfev"],
-                                 fnorm=outcome["fnorm"], n_steps=outcome["n_steps"],
-                                 error=outcome["error"])
+                self._set_status(
+                    outcome["state"],
+                    run.fit_id,
+                    ier=outcome["ier"],
+                    mesg=outcome["mesg"],
+                    nfev=outcome["nfev"],
+                    fnorm=outcome["fnorm"],
+                    n_steps=outcome["n_steps"],
+                    error=outcome["error"],
+                )
                 self.status_html.value = _status_html(outcome, self.names) + self._stuck_note()
         if current:
             # Outside the lock: observers run here, on this thread, and may start a fit.
             self.error = run.error
             self.result = run.result
 
-    def _set_status(self, state, fit_id, *, ier=None, mesg="", nfev=0, fnorm=None, n_steps=0,
-                    error=None) -> None:
-        self.plot.status = {"state": state, "fit_id": int(fit_id), "ier": ier, "mesg": mesg,
-                            "nfev": int(nfev), "fnorm": finite_or_none(fnorm),
-                            "n_steps": int(n_steps), "error": error}
+    def _set_status(
+        self, state, fit_id, *, ier=None, mesg="", nfev=0, fnorm=None, n_steps=0, error=None
+    ) -> None:
+        self.plot.status = {
+            "state": state,
+            "fit_id": int(fit_id),
+            "ier": ier,
+            "mesg": mesg,
+            "nfev": int(nfev),
+            "fnorm": finite_or_none(fnorm),
+            "n_steps": int(n_steps),
+            "error": error,
+        }
         if state == "running":
             self.status_html.value = f"<i>fit {fit_id} running…</i>" + self._stuck_note()
 
@@ -530,14 +642,28 @@ class FitWidget(widgets.VBox):
         others = tuple(np.delete(x0, [i, j]).tolist())
         key = (i, j, pi.range, pi.log, pj.range, pj.log, others)
         job = self._landscape_job
-        if not force and key == self._landscape_key and job is not None \
-                and (job.running or job.value is not None):
-            return          # the same grid: x0[i] and x0[j] do not enter it
+        if (
+            not force
+            and key == self._landscape_key
+            and job is not None
+            and (job.running or job.value is not None)
+        ):
+            return  # the same grid: x0[i] and x0[j] do not enter it
         if job is not None:
-            job.cancel()        # it ends at its next look at the flag; never waited for
+            job.cancel()  # it ends at its next look at the flag; never waited for
         self._landscape_key = key
-        job = LandscapeJob(self._func, self._args, x0, i, j, (*pi.range, pi.log),
-                           (*pj.range, pj.log), fit_id, self._landscape_done, self._user)
+        job = LandscapeJob(
+            self._func,
+            self._args,
+            x0,
+            i,
+            j,
+            (*pi.range, pi.log),
+            (*pj.range, pj.log),
+            fit_id,
+            self._landscape_done,
+            self._user,
+        )
         self._landscape_job = job
         job.start()
 
@@ -548,6 +674,7 @@ class FitWidget(widgets.VBox):
 
 
 # -- helpers ------------------------------------------------------------------------
+
 
 def _names(names, n: int) -> list[str]:
     if names is None:
@@ -566,8 +693,9 @@ def _per_parameter(what: str, value, names: list[str], default) -> list:
     if isinstance(value, dict):
         unknown = set(value) - set(names)
         if unknown:
-            raise ValueError(f"{what} names unknown parameters {sorted(unknown)}; "
-                             f"parameters are {names}")
+            raise ValueError(
+                f"{what} names unknown parameters {sorted(unknown)}; parameters are {names}"
+            )
         return [value.get(name, default) for name in names]
     value = list(value)
     if len(value) != len(names):
@@ -580,8 +708,9 @@ def _log_set(log_scale, names: list[str]) -> set[int]:
     for item in log_scale or ():
         if isinstance(item, str):
             if item not in names:
-                raise ValueError(f"log_scale names unknown parameter {item!r}; "
-                                 f"parameters are {names}")
+                raise ValueError(
+                    f"log_scale names unknown parameter {item!r}; parameters are {names}"
+                )
             chosen.add(names.index(item))
         else:
             chosen.add(int(item))
@@ -593,8 +722,9 @@ def _signature_names(model, n: int) -> list[str]:
         parameters = list(inspect.signature(model).parameters.values())
     except (TypeError, ValueError):
         return [f"p{k}" for k in range(n)]
-    positional = [p.name for p in parameters
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1:]
+    positional = [
+        p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ][1:]
     if len(positional) == n:
         return positional
     return [f"p{k}" for k in range(n)]
@@ -605,19 +735,31 @@ def _curve_spec(model, xdata, ydata, sigma, jac, p0) -> dict:
     with one value per data point, the data and model grid to draw; else
     `data` and `model_x` are None and the page shows the residuals.  Data
     longer than DATA_POINTS are decimated for the page (min and max y per bin)."""
-    spec = {"model": model, "model_x": None, "data": None, "xdata": xdata, "ydata": ydata,
-            "sigma": sigma, "jac": jac, "p0": p0}
+    spec = {
+        "model": model,
+        "model_x": None,
+        "data": None,
+        "xdata": xdata,
+        "ydata": ydata,
+        "sigma": sigma,
+        "jac": jac,
+        "p0": p0,
+    }
     if not isinstance(xdata, np.ndarray) or xdata.ndim != 1 or xdata.size != ydata.size:
         return spec
     lo, hi = float(np.min(xdata)), float(np.max(xdata))
     spec["model_x"] = np.linspace(lo, hi, MODEL_POINTS) if hi > lo else np.array([lo])
     sigma_1d = None
     if sigma is not None:
-        sigma_1d = np.broadcast_to(sigma, ydata.shape) if sigma.ndim <= 1 \
-            else np.sqrt(np.diag(sigma))
+        sigma_1d = (
+            np.broadcast_to(sigma, ydata.shape) if sigma.ndim <= 1 else np.sqrt(np.diag(sigma))
+        )
     x, y, s = decimate_data(xdata, ydata, sigma_1d, DATA_POINTS)
-    spec["data"] = {"x": [float(v) for v in x], "y": [float(v) for v in y],
-                    "sigma": None if s is None else [finite_or_none(v) for v in s]}
+    spec["data"] = {
+        "x": [float(v) for v in x],
+        "y": [float(v) for v in y],
+        "sigma": None if s is None else [finite_or_none(v) for v in s],
+    }
     return spec
 
 
@@ -625,23 +767,41 @@ def _outcome(run: FitRun) -> dict:
     """What history keeps of a fit: its settings and how it ended."""
     spec = run.spec
     trace = run.trace
-    outcome = {"fit_id": spec.fit_id, "x0": spec.x0.copy(), "options": dict(spec.options),
-               "use_dfun": spec.dfun is not None, "delay": spec.delay,
-               "n_steps": len(trace), "elapsed": (run.finished_at or 0) - (run.started or 0),
-               "superseded": bool(getattr(run, "superseded", False))}
+    outcome = {
+        "fit_id": spec.fit_id,
+        "x0": spec.x0.copy(),
+        "options": dict(spec.options),
+        "use_dfun": spec.dfun is not None,
+        "delay": spec.delay,
+        "n_steps": len(trace),
+        "elapsed": (run.finished_at or 0) - (run.started or 0),
+        "superseded": bool(getattr(run, "superseded", False)),
+    }
     if run.error is not None:
-        outcome.update(state="error", ier=None, mesg="", x=None,
-                       nfev=int(trace.nfev[-1]) if len(trace) else 0,
-                       fnorm=float(trace.fnorm[-1]) if len(trace) else None,
-                       error=f"{type(run.error).__name__}: {run.error}")
+        outcome.update(
+            state="error",
+            ier=None,
+            mesg="",
+            x=None,
+            nfev=int(trace.nfev[-1]) if len(trace) else 0,
+            fnorm=float(trace.fnorm[-1]) if len(trace) else None,
+            error=f"{type(run.error).__name__}: {run.error}",
+        )
         return outcome
     x, cov_x, infodict, mesg, ier = run.result
     fvec = infodict["fvec"]
     fnorm = float(trace.fnorm[-1]) if len(trace) else float(np.linalg.norm(fvec))
     # Not cov_x: n*n floats per fit, for up to HISTORY_LIMIT fits.
-    outcome.update(state="stopped" if ier == _messages.USER_STOP else "done", ier=int(ier),
-                   mesg=str(mesg), x=np.array(x), nfev=int(infodict["nfev"]),
-                   fnorm=fnorm, error=None, stderr=standard_errors(cov_x, fvec))
+    outcome.update(
+        state="stopped" if ier == _messages.USER_STOP else "done",
+        ier=int(ier),
+        mesg=str(mesg),
+        x=np.array(x),
+        nfev=int(infodict["nfev"]),
+        fnorm=fnorm,
+        error=None,
+        stderr=standard_errors(cov_x, fvec),
+    )
     return outcome
 
 
@@ -658,22 +818,26 @@ def standard_errors(cov_x, fvec) -> np.ndarray | None:
 def _status_html(outcome: dict, names: list[str]) -> str:
     fit = f"fit {outcome['fit_id']}"
     if outcome["state"] == "error":
-        return (f"<b>{fit}: error</b> <code>{_escape(outcome['error'])}</code> "
-                f"(nfev={outcome['nfev']})")
+        return (
+            f"<b>{fit}: error</b> <code>{_escape(outcome['error'])}</code> (nfev={outcome['nfev']})"
+        )
     mesg = _escape(" ".join(outcome["mesg"].split()))
-    parts = [f"<b>{fit}: {outcome['state']}</b>, ier={outcome['ier']}: {mesg}",
-             f"nfev={outcome['nfev']}, ‖f‖={outcome['fnorm']:.6g}"]
+    parts = [
+        f"<b>{fit}: {outcome['state']}</b>, ier={outcome['ier']}: {mesg}",
+        f"nfev={outcome['nfev']}, ‖f‖={outcome['fnorm']:.6g}",
+    ]
     stderr = outcome.get("stderr")
     values = []
-    for k, (name, value) in enumerate(zip(names, outcome["x"])):
+    for k, (name, value) in enumerate(zip(names, outcome["x"], strict=True)):
         err = "" if stderr is None else f" ± {stderr[k]:.3g}"
         values.append(f"{_escape(name)} = {value:.6g}{err}")
     parts.append(", ".join(values))
     return "<br>".join(parts)
 
 
-def fit_widget(func, x0=None, args=(), Dfun=None, names=None, *, xdata=None, ydata=None,
-               sigma=None, **options) -> FitWidget:
+def fit_widget(
+    func, x0=None, args=(), Dfun=None, names=None, *, xdata=None, ydata=None, sigma=None, **options
+) -> FitWidget:
     """A FitWidget in one call: with xdata and ydata the curve form
     (func is the model f(xdata, *p), x0 its p0), otherwise the residual form."""
     if xdata is not None or ydata is not None:

@@ -9,6 +9,7 @@ trait then holds only a `message` for the page to show instead.
 The job calls func through the widget's `UserCode` lock (never beside the
 fit's own calls), and checks for `cancel()` before every call.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,12 +18,12 @@ import time
 
 import numpy as np
 
-GRID_SIZE = 60          # points per axis for a model that is quick to evaluate
-MIN_GRID_SIZE = 12      # ... and for a slow one; slower still, and there is no landscape
-TIME_BUDGET = 3.0       # seconds inside func a landscape may take, estimated from
-                        # TIMING_CALLS calls; the grid is as fine as fits in it
+GRID_SIZE = 60  # points per axis for a model that is quick to evaluate
+MIN_GRID_SIZE = 12  # ... and for a slow one; slower still, and there is no landscape
+TIME_BUDGET = 3.0  # seconds inside func a landscape may take, estimated from
+# TIMING_CALLS calls; the grid is as fine as fits in it
 TIMING_CALLS = 3
-OVERRUN = 2.0           # a grid whose calls take this many budgets (func got slower) is dropped
+OVERRUN = 2.0  # a grid whose calls take this many budgets (func got slower) is dropped
 TOO_SLOW = "func too slow for a landscape"
 
 
@@ -37,7 +38,7 @@ def log10_cost(func, args, x: np.ndarray) -> float:
     """log10(0.5 ||f(x)||^2), NaN where f fails, is not finite, or is exactly 0."""
     try:
         fvec = np.asarray(func(x, *args), dtype=np.float64).reshape(-1)
-    except Exception:       # noqa: BLE001 - a point the model cannot evaluate has no cost
+    except Exception:
         return math.nan
     cost = 0.5 * float(np.dot(fvec, fvec))
     return math.log10(cost) if math.isfinite(cost) and cost > 0 else math.nan
@@ -50,16 +51,17 @@ class LandscapeJob:
     def __init__(self, func, args, x0, i, j, axis_i, axis_j, fit_id, on_done, user):
         self._cancel = threading.Event()
         self._user_func = func
-        self._spent = 0.0               # seconds inside func, waits for the lock left out
+        self._spent = 0.0  # seconds inside func, waits for the lock left out
         self._func = user.guarded(self._timed, cancelled=self._cancel.is_set, background=True)
         self._args = tuple(args)
         self._x0 = np.array(x0, dtype=np.float64)
         self.i, self.j, self.fit_id = i, j, fit_id
-        self._axes = axis_i, axis_j       # (lo, hi, log) of each parameter's slider
+        self._axes = axis_i, axis_j  # (lo, hi, log) of each parameter's slider
         self._on_done = on_done
         self.value: dict | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name=f"lmscope-landscape-{fit_id}")
+        self._thread = threading.Thread(
+            target=self._run, daemon=True, name=f"lmscope-landscape-{fit_id}"
+        )
 
     def start(self):
         self._thread.start()
@@ -78,8 +80,12 @@ class LandscapeJob:
         return not self._thread.is_alive()
 
     def _too_slow(self) -> None:
-        self.value = {"i": int(self.i), "j": int(self.j), "message": TOO_SLOW,
-                      "fit_id": int(self.fit_id)}
+        self.value = {
+            "i": int(self.i),
+            "j": int(self.j),
+            "message": TOO_SLOW,
+            "fit_id": int(self.fit_id),
+        }
         if not self._cancel.is_set():
             self._on_done(self)
 
@@ -101,9 +107,9 @@ class LandscapeJob:
                 return 0
             log10_cost(self._func, self._args, x)
             per_call = self._spent / calls
-            if per_call * MIN_GRID_SIZE ** 2 > TIME_BUDGET:
+            if per_call * MIN_GRID_SIZE**2 > TIME_BUDGET:
                 return 0
-        if per_call * GRID_SIZE ** 2 <= TIME_BUDGET:
+        if per_call * GRID_SIZE**2 <= TIME_BUDGET:
             return GRID_SIZE
         return max(MIN_GRID_SIZE, int(math.sqrt(TIME_BUDGET / per_call)))
 
@@ -119,7 +125,7 @@ class LandscapeJob:
         self.xj = grid_axis(lo_j, hi_j, log_j, size)
         x = self._x0.copy()
         values = []
-        for xj in self.xj:              # row-major: one row per value of xj
+        for xj in self.xj:  # row-major: one row per value of xj
             for xi in self.xi:
                 if self._cancel.is_set():
                     return
@@ -129,8 +135,10 @@ class LandscapeJob:
                 x[self.i], x[self.j] = xi, xj
                 values.append(log10_cost(self._func, self._args, x))
         self.value = {
-            "i": int(self.i), "j": int(self.j),
-            "xi": [float(v) for v in self.xi], "xj": [float(v) for v in self.xj],
+            "i": int(self.i),
+            "j": int(self.j),
+            "xi": [float(v) for v in self.xi],
+            "xj": [float(v) for v in self.xj],
             # JSON has no NaN: null marks a point without a cost.
             "log10_cost": [v if math.isfinite(v) else None for v in values],
             "fit_id": int(self.fit_id),

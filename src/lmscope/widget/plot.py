@@ -2,6 +2,7 @@
 static/widget.js).  Its synced traits are the source of truth a reloaded page
 redraws from; the live trial steps arrive as batched binary custom messages
 (see protocol.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,8 @@ from . import protocol
 _STATIC = Path(__file__).resolve().parent.parent / "static"
 _MISSING_ESM = """
 export default { render({ el }) {
-  el.textContent = "lmscope: the widget's JavaScript (static/widget.js) is not built; run npm run build in js/.";
+  el.textContent =
+    "lmscope: the widget's JavaScript (static/widget.js) is not built; run npm run build in js/.";
 } };
 """
 
@@ -37,8 +39,18 @@ class FitPlot(anywidget.AnyWidget):
     data = t.Dict({"x": [], "y": [], "sigma": None}).tag(sync=True)
     model_x = t.List(t.Float()).tag(sync=True)
     landscape = t.Dict().tag(sync=True)
-    status = t.Dict({"state": "idle", "fit_id": 0, "ier": None, "mesg": "", "nfev": 0,
-                     "fnorm": None, "n_steps": 0, "error": None}).tag(sync=True)
+    status = t.Dict(
+        {
+            "state": "idle",
+            "fit_id": 0,
+            "ier": None,
+            "mesg": "",
+            "nfev": 0,
+            "fnorm": None,
+            "n_steps": 0,
+            "error": None,
+        }
+    ).tag(sync=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -56,13 +68,16 @@ class FitPlot(anywidget.AnyWidget):
         except protocol.ProtocolError as exc:
             self.send(protocol.error_message(str(exc)))
             return
-        except Exception as exc:        # noqa: BLE001 - untrusted input must not raise here
+        except Exception as exc:
             self.send(protocol.error_message(f"could not read the message: {type(exc).__name__}"))
             return
         if self._page_handler is None:
             return
         try:
             self._page_handler(message)
-        except Exception as exc:        # noqa: BLE001
-            self.send(protocol.error_message(f"{type(message).__name__.lower()} failed: "
-                                             f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:
+            self.send(
+                protocol.error_message(
+                    f"{type(message).__name__.lower()} failed: {type(exc).__name__}: {exc}"
+                )
+            )

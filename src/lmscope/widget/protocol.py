@@ -10,6 +10,7 @@ browser and are untrusted: `parse_page_message` checks every field's type and
 range, evaluates nothing, and raises `ProtocolError` with a message that says
 what was expected.  The caller turns that into an `error` reply.
 """
+
 from __future__ import annotations
 
 import math
@@ -66,8 +67,9 @@ def parse_page_message(content, n: int):
     if not isinstance(kind, str):
         raise ProtocolError(f"message 'type' must be a string, got {_kind(kind)}")
     if kind not in _FIELDS:
-        raise ProtocolError(f"unknown message type {_short(kind)}; "
-                            f"expected one of {', '.join(sorted(_FIELDS))}")
+        raise ProtocolError(
+            f"unknown message type {_short(kind)}; expected one of {', '.join(sorted(_FIELDS))}"
+        )
     expected = _FIELDS[kind]
     missing = [name for name in expected if name not in content]
     if missing:
@@ -92,8 +94,9 @@ def _index(kind: str, name: str, value, n: int) -> int:
         raise ProtocolError(f"{kind}: {name} must be an integer, got {_kind(value)}")
     if not 0 <= value < n:
         shown = value if abs(value) <= _MAX_SAFE_INTEGER else "a huge integer"
-        raise ProtocolError(f"{kind}: {name}={shown} is out of range; "
-                            f"there are {n} parameters (0..{n - 1})")
+        raise ProtocolError(
+            f"{kind}: {name}={shown} is out of range; there are {n} parameters (0..{n - 1})"
+        )
     return value
 
 
@@ -131,6 +134,7 @@ def _short(value, limit: int = 40) -> str:
 
 # -- kernel -> page ------------------------------------------------------------
 
+
 def begin_message(fit_id: int, n: int, m: int) -> dict:
     return {"type": "begin", "fit_id": int(fit_id), "n": int(n), "m": int(m)}
 
@@ -152,8 +156,14 @@ def steps_message(fit_id: int, trace, start: int, stop: int, curves: dict):
         array = np.ascontiguousarray(values, dtype="<f8").reshape(-1)
         curve_specs.append({"name": name, "dtype": "float64", "shape": [int(array.size)]})
         buffers.append(memoryview(array.tobytes()))
-    content = {"type": "steps", "fit_id": int(fit_id), "start": int(start),
-               "count": int(stop - start), "columns": header, "curves": curve_specs}
+    content = {
+        "type": "steps",
+        "fit_id": int(fit_id),
+        "start": int(start),
+        "count": int(stop - start),
+        "columns": header,
+        "curves": curve_specs,
+    }
     return content, buffers
 
 

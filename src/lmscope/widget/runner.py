@@ -25,6 +25,7 @@ Records are read from the Trace while the fit appends to it.  That is safe
 because a record is complete before the callback publishes it, rows are never
 rewritten, and the Trace's growth copies complete rows before swapping arrays.
 """
+
 from __future__ import annotations
 
 import threading
@@ -40,8 +41,8 @@ from . import protocol
 from .decimate import decimate_curves
 from .usercode import Busy, UserCode
 
-MIN_INTERVAL = 1 / 30    # seconds between two batches: the page draws at most ~30 frames/s
-REPLAY_WAIT = 0.2        # seconds a replay waits for a curve while user code runs elsewhere
+MIN_INTERVAL = 1 / 30  # seconds between two batches: the page draws at most ~30 frames/s
+REPLAY_WAIT = 0.2  # seconds a replay waits for a curve while user code runs elsewhere
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,15 @@ class FitSpec:
     """Everything one fit needs, frozen when it starts."""
 
     fit_id: int
-    func: object                    # residual function, leastsq's `func`
+    func: object  # residual function, leastsq's `func`
     x0: np.ndarray
     args: tuple = ()
     dfun: object = None
-    options: dict = field(default_factory=dict)   # ftol, xtol, gtol, maxfev, epsfcn, factor
-    delay: float = 0.0              # slow motion: seconds of pause after each trial step
-    curves: object = None           # callable(x) -> 1-D array drawn for a parameter vector
-    step_mode: bool = False         # start paused; the Step button releases one trial step
-    user: UserCode = field(default_factory=UserCode)   # one call into user code at a time
+    options: dict = field(default_factory=dict)  # ftol, xtol, gtol, maxfev, epsfcn, factor
+    delay: float = 0.0  # slow motion: seconds of pause after each trial step
+    curves: object = None  # callable(x) -> 1-D array drawn for a parameter vector
+    step_mode: bool = False  # start paused; the Step button releases one trial step
+    user: UserCode = field(default_factory=UserCode)  # one call into user code at a time
     curve_points: int | None = None  # longer curves are decimated to about this many points
 
 
@@ -78,12 +79,13 @@ class _CurveCache:
         value = self._memo.get(key)
         if value is None:
             try:
-                value = self._user.call(self._evaluate, x.copy(), cancelled=self._cancelled,
-                                        timeout=timeout)
+                value = self._user.call(
+                    self._evaluate, x.copy(), cancelled=self._cancelled, timeout=timeout
+                )
                 value = np.asarray(value, dtype=np.float64).reshape(-1)
             except Busy:
                 return None
-            except Exception:       # noqa: BLE001 - the fit itself reports the user's errors
+            except Exception:
                 value = np.full(0, np.nan)
             if len(self._memo) >= 2:
                 self._memo.pop(next(iter(self._memo)))
@@ -102,29 +104,34 @@ class FitRun:
         self.result = None
         self.error: BaseException | None = None
         self.started = self.finished_at = None
-        self._send = send                   # send(content, buffers) to the page
-        self._on_progress = on_progress     # on_progress(run) after every batch (sender thread)
-        self._on_done = on_done             # on_done(run) when the fit ended (fit thread)
+        self._send = send  # send(content, buffers) to the page
+        self._on_progress = on_progress  # on_progress(run) after every batch (sender thread)
+        self._on_done = on_done  # on_done(run) when the fit ended (fit thread)
         self._stop = threading.Event()
-        self._wake = threading.Event()      # a record was published or the fit ended
+        self._wake = threading.Event()  # a record was published or the fit ended
         self._finished = threading.Event()
-        self._lock = threading.Lock()       # one sender at a time: the stream or a replay
-        self._m = -1                        # residuals per evaluation, once known
-        self._published = 0                 # complete records in the trace
-        self._sent = 0                      # records sent in steps messages
+        self._lock = threading.Lock()  # one sender at a time: the stream or a replay
+        self._m = -1  # residuals per evaluation, once known
+        self._published = 0  # complete records in the trace
+        self._sent = 0  # records sent in steps messages
         self._last_batch = 0.0
-        self._urgent = False                # step mode: show this record without waiting
+        self._urgent = False  # step mode: show this record without waiting
         self._pause = threading.Condition()
         self._step_mode = spec.step_mode
-        self._tokens = 0                    # trial steps released by Step
-        self._curve = (_CurveCache(spec.curves, spec.user, self._stop.is_set)
-                       if spec.curves is not None else None)
+        self._tokens = 0  # trial steps released by Step
+        self._curve = (
+            _CurveCache(spec.curves, spec.user, self._stop.is_set)
+            if spec.curves is not None
+            else None
+        )
         self.batches = 0
-        self.superseded = False             # a newer fit replaced this one (set by the widget)
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name=f"lmscope-fit-{spec.fit_id}")
-        self._sender = threading.Thread(target=self._stream, daemon=True,
-                                        name=f"lmscope-send-{spec.fit_id}")
+        self.superseded = False  # a newer fit replaced this one (set by the widget)
+        self._thread = threading.Thread(
+            target=self._run, daemon=True, name=f"lmscope-fit-{spec.fit_id}"
+        )
+        self._sender = threading.Thread(
+            target=self._stream, daemon=True, name=f"lmscope-send-{spec.fit_id}"
+        )
 
     # -- control (any thread) ----------------------------------------------
 
@@ -202,7 +209,7 @@ class FitRun:
         with self._lock:
             published = self._published
             if not published:
-                return          # the first record sends `begin`
+                return  # the first record sends `begin`
             self._send(*self._begin())
             # The kernel's main thread: never wait long for the user's code.
             self._send(*self._batch(0, published, timeout=REPLAY_WAIT))
@@ -235,29 +242,37 @@ class FitRun:
         spec = self.spec
         try:
             dfun = spec.user.guarded(spec.dfun, cancelled=self._stop.is_set)
-            self.result = leastsq(self._residuals, spec.x0, args=spec.args, Dfun=dfun,
-                                  full_output=True, callback=self._callback,
-                                  trace=self.trace, stop=self._stop, **spec.options)
-        except BaseException as exc:    # noqa: BLE001 - shown in the status line, kept in w.error
+            self.result = leastsq(
+                self._residuals,
+                spec.x0,
+                args=spec.args,
+                Dfun=dfun,
+                full_output=True,
+                callback=self._callback,
+                trace=self.trace,
+                stop=self._stop,
+                **spec.options,
+            )
+        except BaseException as exc:
             self.error = exc
         finally:
             self._published = len(self.trace)
             self._finished.set()
             self._wake.set()
             if not self._stop.is_set():
-                self._sender.join()     # done means every record was sent ...
+                self._sender.join()  # done means every record was sent ...
             self.finished_at = time.monotonic()
             if self._on_done is not None:
                 self._on_done(self)
-            self._sender.join()         # ... but Stop must not wait for a slow curve
+            self._sender.join()  # ... but Stop must not wait for a slow curve
             with self._lock:
                 self._send(protocol.end_message(self.fit_id), None)
 
     def _callback(self, step) -> bool:
         if self._published == 0:
-            with self._lock:                  # f(x0) is in: m is known
+            with self._lock:  # f(x0) is in: m is known
                 self._send(*self._begin())
-        self._published = len(self.trace)     # this record is complete
+        self._published = len(self.trace)  # this record is complete
         self._wake.set()
         if self._stop.is_set():
             return True
@@ -280,7 +295,7 @@ class FitRun:
             self._wake.wait()
             wait = self._last_batch + MIN_INTERVAL - time.monotonic()
             if wait > 0 and not self._urgent:
-                self._finished.wait(wait)     # the end of the fit cuts the wait short
+                self._finished.wait(wait)  # the end of the fit cuts the wait short
             self._wake.clear()
             self._urgent = False
             finished = self._finished.is_set()
@@ -300,8 +315,9 @@ class FitRun:
         if self._on_progress is not None:
             self._on_progress(self)
 
-    def _batch(self, start: int, stop: int, *, streaming: bool = False,
-               timeout: float | None = None):
+    def _batch(
+        self, start: int, stop: int, *, streaming: bool = False, timeout: float | None = None
+    ):
         """A steps message of records start..stop with the curves at the last
         one.  The stream leaves the curves out once the fit is stopping (the
         page keeps the curves it has): the user's model may be slow."""
@@ -317,4 +333,3 @@ class FitRun:
                 if self.spec.curve_points is not None:
                     curves = decimate_curves(curves, self.spec.curve_points)
         return protocol.steps_message(self.fit_id, self.trace, start, stop, curves)
-

@@ -12,13 +12,14 @@ thread, which must stay responsive) waits in short slices and raises `Busy`
 once it no longer wants the answer.  A call that hangs then holds up only
 the threads that need the user's code, and only until they give up.
 """
+
 from __future__ import annotations
 
 import collections
 import threading
 import time
 
-POLL = 0.02     # seconds between two looks at `cancelled` while another call runs
+POLL = 0.02  # seconds between two looks at `cancelled` while another call runs
 
 
 class Busy(RuntimeError):
@@ -36,10 +37,11 @@ class UserCode:
         self._cond = threading.Condition(threading.Lock())
         self._owner: int | None = None
         self._depth = 0
-        self._queues = (collections.deque(), collections.deque())   # foreground, background
+        self._queues = (collections.deque(), collections.deque())  # foreground, background
 
-    def call(self, fn, *args, cancelled=None, timeout: float | None = None,
-             background: bool = False):
+    def call(
+        self, fn, *args, cancelled=None, timeout: float | None = None, background: bool = False
+    ):
         """fn(*args) with the lock held.  While another call holds it, wait;
         raise `Busy` when `cancelled()` turns true or `timeout` seconds pass."""
         me = threading.get_ident()
@@ -66,11 +68,14 @@ class UserCode:
         queue.append(ticket)
         try:
             while self._owner is not None or self._next() is not ticket:
-                if (cancelled is not None and cancelled()) or \
-                        (deadline is not None and time.monotonic() >= deadline):
+                if (cancelled is not None and cancelled()) or (
+                    deadline is not None and time.monotonic() >= deadline
+                ):
                     name = getattr(fn, "__name__", "the function")
-                    raise Busy(f"{name} is still running in another call (it may be "
-                               f"stuck); gave up waiting for it")
+                    raise Busy(
+                        f"{name} is still running in another call (it may be "
+                        f"stuck); gave up waiting for it"
+                    )
                 self._cond.wait(POLL)
         finally:
             queue.remove(ticket)
@@ -88,5 +93,6 @@ class UserCode:
 
         def guarded_fn(*args):
             return self.call(fn, *args, cancelled=cancelled, background=background)
+
         guarded_fn.__name__ = getattr(fn, "__name__", "func")
         return guarded_fn
