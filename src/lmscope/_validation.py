@@ -88,22 +88,33 @@ def _finite(name: str, array: np.ndarray) -> None:
 def _real_scalar(name: str, value) -> float:
     if type(value) is float or type(value) is int:  # the common case, kept cheap
         number = float(value)
-        if not math.isfinite(number):
-            raise ValueError(f"{name} must be finite, got {number}")
-        return number
-    array = np.asarray(value)
-    if array.ndim != 0 or array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    number = float(array)
+    else:
+        array = np.asarray(value)
+        if array.ndim != 0 or isinstance(value, (str, bytes)):
+            raise TypeError(f"{name} must be a real number, got {value!r}")
+        if array.dtype.kind in "biuf":
+            number = float(array)
+        elif array.dtype.kind == "O" and hasattr(type(value), "__float__"):
+            # Decimal, Fraction and other numbers: SciPy takes anything with
+            # __float__, and so does lmscope.
+            number = float(value)
+        else:
+            raise TypeError(f"{name} must be a real number, got {value!r}")
     if not math.isfinite(number):
         raise ValueError(f"{name} must be finite, got {number}")
     return number
 
 
 def _x0(value) -> np.ndarray:
-    x0 = _real_array("x0", value).reshape(-1)
-    if x0.size == 0:
-        raise TypeError("x0 is empty: leastsq needs at least one parameter")
+    array = np.asarray(value)
+    if array.dtype.kind == "f" and array.dtype.itemsize > 8:
+        # SciPy refuses to cast longdouble to float64 (its C layer casts
+        # "safely"); a silent cast would drop the digits the caller asked for.
+        raise TypeError(
+            f"x0 has dtype {array.dtype}, which float64 cannot hold exactly; leastsq "
+            f"computes in float64: pass x0.astype(float) to accept the rounding"
+        )
+    x0 = _real_array("x0", array).reshape(-1)
     _finite("x0", x0)
     return x0
 
@@ -151,15 +162,16 @@ def _maxfev(value, n: int, has_dfun: bool) -> int:
         maxfev = operator.index(value)
     except TypeError:
         raise TypeError(f"maxfev must be an integer, got {value!r}") from None
-    if maxfev < 0:
-        raise ValueError(f"maxfev must be >= 0 (0 picks the default), got {maxfev}")
-    # nfev may pass maxfev by n within an iteration; it must stay a C int.
-    limit = _INT_MAX - n - 1
-    if maxfev > limit:
-        raise ValueError(f"maxfev must be at most {limit}, got {maxfev}")
-    if maxfev == 0:
+    if maxfev > _INT_MAX:
+        # SciPy's C layer raises the same error for what a C int cannot hold.
+        raise OverflowError(f"maxfev must fit a C int (at most {_INT_MAX}), got {maxfev}")
+    if maxfev <= 0:
+        # 0 picks the default; so does a negative budget in SciPy >= 1.15,
+        # whose C layer replaces it with the default before MINPACK sees it.
         maxfev = (100 if has_dfun else 200) * (n + 1)
-    return maxfev
+    # nfev may pass maxfev by n within an iteration and must stay a C int; a
+    # budget this close to 2**31 evaluations is never reached in practice.
+    return min(maxfev, _INT_MAX - n - 1)
 
 
 def _diag(value, n: int) -> np.ndarray | None:
@@ -220,7 +232,8 @@ def prepare(
         epsfcn = _real_scalar("epsfcn", epsfcn)
     diag = _diag(diag, n)
 
-    improper = [
+    improper = ["x0 is empty: there is no parameter to fit"] if n == 0 else []
+    improper += [
         f"{name}={value:g} must be >= 0"
         for name, value in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol))
         if value < 0

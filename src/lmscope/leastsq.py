@@ -69,7 +69,13 @@ def leastsq(
         mesg = _message(0, settings, settings.improper)
         if not full_output:
             raise TypeError(mesg)
-        infodict = _infodict(settings.fvec0.copy(), 0, 0, has_dfun, None, None, None)
+        if settings.n == 0:
+            # With no parameter the factorization is empty, not undefined:
+            # SciPy returns empty arrays here, and lmfit reads them.
+            fjac, ipvt, qtf = np.empty((0, settings.m)), np.empty(0, np.int32), np.empty(0)
+        else:
+            fjac = ipvt = qtf = None
+        infodict = _infodict(settings.fvec0.copy(), 0, 0, has_dfun, fjac, ipvt, qtf)
         return settings.x0, None, infodict, mesg, 0
 
     run = EngineRun(settings, stop)
