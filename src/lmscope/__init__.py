@@ -7,7 +7,8 @@ trial step, and a Jupyter widget that drives the solver.
 
 from ._callbacks import StopFit
 from ._messages import NonFiniteWarning
-from .curve_fit import OptimizeWarning, curve_fit
+from ._optimize_warning import OptimizeWarning
+from .curve_fit import curve_fit
 from .leastsq import leastsq
 from .trace import Trace, TrialStep
 

@@ -19,20 +19,13 @@ dependency.
 from __future__ import annotations
 
 import inspect
-import warnings
 
 import numpy as np
 
-from . import _messages
+from . import _messages, _optimize_warning
 from .leastsq import leastsq
 
 _NAN_POLICIES = (None, "raise", "omit", "propagate")
-
-
-class OptimizeWarning(UserWarning):
-    """A fit finished but one of its outputs, such as the parameter
-    covariance, could not be estimated (lmscope's counterpart of
-    `scipy.optimize.OptimizeWarning`)."""
 
 
 def curve_fit(
@@ -181,10 +174,8 @@ def curve_fit(
 
     pcov, why_not = _covariance(cov_x, infodict["fvec"], n, absolute_sigma)
     if why_not:
-        warnings.warn(
-            f"Covariance of the parameters could not be estimated: {why_not}",
-            OptimizeWarning,
-            stacklevel=2,
+        _optimize_warning.warn(
+            f"Covariance of the parameters could not be estimated: {why_not}", stacklevel=2
         )
     if full_output:
         return popt, pcov, infodict, mesg, ier
