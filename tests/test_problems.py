@@ -5,9 +5,8 @@
 (c) scipy.optimize.leastsq on every case against the drivers' info, nfev,
     njev and final ||f|| (lmder1 with the analytic Jacobian, lmdif1 without).
 
-The reference table is another project's printed output, read in place from
-../shared/data beside the project root (see its README for provenance); the
-tests that need it are named *_reference_* and skip where it is absent.
+The reference table is vendored in tests/data/ (see its README for
+provenance); the tests that use it are named *_reference_*.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from scipy.optimize import leastsq
 
 from lmscope.problems import CASES, PROBLEMS, Case, case, problem
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "minpack1-reference.csv"
+REFERENCE = Path(__file__).resolve().parent / "data" / "minpack1-reference.csv"
 SQRT_EPS = float(np.sqrt(np.finfo(float).eps))  # the drivers' ftol and xtol
 
 # A final ||f|| at or below this is a zero residual: compared absolutely.
@@ -34,19 +33,12 @@ CASE_IDS = [c.id for c in CASES]
 
 
 def _load_reference() -> dict[tuple[str, str, int], dict[str, str]]:
-    if not REFERENCE.is_file():
-        return {}
     with REFERENCE.open(newline="") as fh:
         rows = csv.DictReader(line for line in fh if not line.startswith("#"))
         return {(r["driver"], r["source"], int(r["case"])): r for r in rows}
 
 
 REF = _load_reference()
-needs_reference = pytest.mark.skipif(
-    not REF,
-    reason=f"MINPACK-1 reference table not found at {REFERENCE} "
-    "(it lives in ../shared/data beside the project root, outside this repository)",
-)
 
 
 # --- the table itself ------------------------------------------------------
@@ -139,7 +131,6 @@ def test_jacobian_at_random_point(c: Case):
 # --- (b) starting points against the drivers' printed ||f(x0)|| -------------
 
 
-@needs_reference
 @pytest.mark.parametrize("c", CASES, ids=CASE_IDS)
 def test_initial_fnorm_reference_minpack1(c: Case):
     for driver in ("lmder1", "lmdif1"):
@@ -270,7 +261,6 @@ def test_reference_lists_are_disjoint():
     assert not set(PIVOT_BY_NOISE) & (set(FORTRAN_OUTLIER) | set(SOURCES_DISAGREE))
 
 
-@needs_reference
 @pytest.mark.parametrize("c, driver", FIT_PARAMS)
 def test_scipy_matches_driver_reference_minpack1(c: Case, driver: str):
     key = (driver, c.number)
