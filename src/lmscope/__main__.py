@@ -70,6 +70,11 @@ OFFLINE_LAB = [
     "--LabApp.extension_manager=readonly",
 ]
 FIRST_NOTEBOOK = "01-quick-start.ipynb"
+# A Jupyter config folder that `lmscope lab` puts first on JUPYTER_CONFIG_PATH:
+# it disables JupyterLab's announcements plugin, whose "get notified about
+# official Jupyter news?" toast would cover the widget.  Only that process
+# sees it; the user's own settings stay untouched.
+LAB_CONFIG = Path(__file__).resolve().parent / "lab_config"
 
 
 def lab_command(notebooks: Path, extra: list[str] = ()) -> list[str]:
@@ -98,7 +103,17 @@ def lab(notebooks: Path, extra: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    return subprocess.call(lab_command(notebooks.resolve(), extra))
+    return subprocess.call(lab_command(notebooks.resolve(), extra), env=lab_environment())
+
+
+def lab_environment(environ=os.environ) -> dict[str, str]:
+    """The environment of `lmscope lab`'s JupyterLab: `environ` with LAB_CONFIG
+    ahead of the user's JUPYTER_CONFIG_PATH."""
+    env = dict(environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(LAB_CONFIG), environ.get("JUPYTER_CONFIG_PATH")])
+    )
+    return env
 
 
 def main(argv=None) -> int:
