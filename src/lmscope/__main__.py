@@ -8,6 +8,7 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +78,7 @@ FIRST_NOTEBOOK = "01-quick-start.ipynb"
 LAB_CONFIG = Path(__file__).resolve().parent / "lab_config"
 
 
-def lab_command(notebooks: Path, extra: list[str] = ()) -> list[str]:
+def lab_command(notebooks: Path, extra: Sequence[str] = ()) -> list[str]:
     """JupyterLab rooted at the notebooks folder, with the first one open;
     `extra` are JupyterLab's own options (--no-browser, --port=...)."""
     # Jupyter refuses to start as root unless told; whoever runs this as root

@@ -498,8 +498,8 @@ class Problem:
 
     nprob: int
     name: str
-    residuals: Callable[[np.ndarray, int], np.ndarray]
-    jacobian: Callable[[np.ndarray, int], np.ndarray]
+    residuals: Callable[..., np.ndarray]  # (x, m) -> f(x), called as residuals(x, m=m)
+    jacobian: Callable[..., np.ndarray]  # (x, m) -> the (m, n) Jacobian
     standard_start: Callable[[int], np.ndarray]
     citation: str
     m: int | None = None  # fixed number of residuals; None when m is a parameter
@@ -618,7 +618,7 @@ _TABLE = [
 
 
 def _build_cases() -> list[Case]:
-    cases = []
+    cases: list[Case] = []
     for nprob, n, m, starts in _TABLE:
         p = PROBLEMS[nprob]
         for factor in (1.0, 10.0, 100.0)[:starts]:

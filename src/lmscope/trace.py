@@ -42,7 +42,7 @@ FIELDS = (
     "accepted",
 )
 
-_DTYPES = {
+_DTYPES: dict[str, np.dtype] = {
     **{name: np.dtype("<i4") for name in INT_FIELDS},
     **{name: np.dtype("<f8") for name in VECTOR_FIELDS + FLOAT_FIELDS},
     "accepted": np.dtype("u1"),
