@@ -115,21 +115,23 @@ class EngineRun:
         )
         return None if singular else cov_and_work[0]
 
-    def run(self, callback=None, trace: Trace | None = None) -> int:
+    def run(self, callback=None, trace: Trace | None = None, point_map=None) -> int:
         """Run the fit to its end; returns the final status.  An exception
-        raised in func, Dfun or callback propagates from here."""
+        raised in func, Dfun or callback propagates from here.  point_map,
+        if given, maps the engine's points to the points the callback and
+        the trace see (the external parameters of a bounded fit)."""
         if callback is None and trace is None:
             status = self._init(ffi.NULL, ffi.new("int *"))
             if status == lib.LM_RUNNING:
                 status = lib.lm_solve(self.state)
         else:
-            status = self._run_by_steps(callback, trace)
+            status = self._run_by_steps(callback, trace, point_map)
         error = self.context.take_error()
         if error is not None:
             raise error
         return status
 
-    def _run_by_steps(self, callback, trace) -> int:
+    def _run_by_steps(self, callback, trace, point_map) -> int:
         n = self.settings.n
         x, x_trial = np.empty(n), np.empty(n)
         rec = ffi.new("lm_trial_step *")
@@ -141,11 +143,12 @@ class EngineRun:
         status = self._init(rec, recorded)
         while True:
             if recorded[0]:
+                shown = (x, x_trial) if point_map is None else (point_map(x), point_map(x_trial))
                 if trace is not None:
-                    trace._append(rec, x, x_trial)
+                    trace._append(rec, *shown)
                 if (
                     callback is not None
-                    and _wants_stop(callback, rec, x, x_trial)
+                    and _wants_stop(callback, rec, *shown)
                     and status == lib.LM_RUNNING
                 ):
                     status = self.state.status = _messages.USER_STOP

@@ -105,7 +105,8 @@ def _real_scalar(name: str, value) -> float:
     return number
 
 
-def _x0(value) -> np.ndarray:
+def check_x0(value) -> np.ndarray:
+    """x0 as a private float64 1-D copy, checked."""
     array = np.asarray(value)
     if array.dtype.kind == "f" and array.dtype.itemsize > 8:
         # SciPy refuses to cast longdouble to float64 (its C layer casts
@@ -207,7 +208,7 @@ def prepare(
     _callable("Dfun", Dfun, optional=True)
     if not isinstance(args, tuple):
         args = (args,)
-    x0 = _x0(x0)
+    x0 = check_x0(x0)
     n = x0.size
     fvec0, dtype = _first_residuals(func, x0, args)
     m = fvec0.size

@@ -75,10 +75,15 @@ def curve_fit(
     check_finite : bool, optional
         Reject NaN or infinite xdata and ydata.  Defaults to True unless
         nan_policy is given.
-    bounds, method :
-        Accepted for compatibility: lmscope implements only the unbounded
-        Levenberg-Marquardt method, so method must be None or 'lm' and
-        bounds must be infinite.
+    bounds : (lb, ub)
+        Limits on the parameters, scalars or one per parameter, -inf / inf
+        for none.  Finite limits are fitted through MINUIT's parameter
+        transformations (as lmfit does; see `lmscope.leastsq`), not by
+        SciPy's 'trf' method, so bounded results match lmfit's, not SciPy's.
+        pcov is carried back to the parameters through the transformation; a
+        parameter that ends at a limit gets a meaningless (near-zero) error.
+    method : None or 'lm'
+        The only method lmscope has.
     jac : callable ``jac(xdata, *params)``, optional
         The model's Jacobian, shape (m, n); sigma is applied to it as to the
         residuals.  Without it, leastsq uses forward differences.
@@ -125,7 +130,7 @@ def curve_fit(
 
     p0 = _initial_parameters(f, p0)
     n = p0.size
-    _require_unbounded(method, bounds, n)
+    _require_lm(method)
 
     if check_finite is None:
         check_finite = nan_policy is None
@@ -167,6 +172,7 @@ def curve_fit(
         callback=callback,
         trace=trace,
         stop=stop,
+        bounds=bounds,
         **kwargs,
     )
     if ier not in _messages.SUCCESS:
@@ -220,24 +226,12 @@ def _parameter_count(f) -> int:
     return len(positional) - 1
 
 
-def _require_unbounded(method, bounds, n: int) -> None:
+def _require_lm(method) -> None:
     if method not in (None, "lm"):
         raise ValueError(
-            f"method={method!r} is not available: lmscope implements only "
-            f"the unbounded 'lm' method (MINPACK's Levenberg-Marquardt)"
-        )
-    if hasattr(bounds, "lb") and hasattr(bounds, "ub"):  # a scipy.optimize.Bounds
-        lb, ub = bounds.lb, bounds.ub
-    else:
-        try:
-            lb, ub = bounds
-        except (TypeError, ValueError):
-            raise ValueError(f"bounds must be a pair (lb, ub), got {bounds!r}") from None
-    lb, ub = np.asarray(lb, dtype=float), np.asarray(ub, dtype=float)
-    if np.any(lb > -np.inf) or np.any(ub < np.inf):
-        raise ValueError(
-            f"bounds are finite but lmscope implements only the unbounded "
-            f"'lm' method; bounds must be (-inf, inf) for the {n} parameters"
+            f"method={method!r} is not available: lmscope implements MINPACK's "
+            f"Levenberg-Marquardt ('lm'); finite bounds are handled by parameter "
+            f"transformations (see lmscope.leastsq's bounds)"
         )
 
 

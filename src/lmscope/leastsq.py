@@ -7,8 +7,9 @@ import warnings
 import numpy as np
 
 from . import _messages
+from ._bounds import Bounds
 from ._engine import EngineRun
-from ._validation import check_flag, check_options, prepare
+from ._validation import check_flag, check_options, check_x0, prepare
 
 
 def leastsq(
@@ -29,6 +30,7 @@ def leastsq(
     callback=None,
     trace=None,
     stop=None,
+    bounds=None,
 ):
     """Minimize the sum of squares of func(x, *args) by MINPACK's
     Levenberg-Marquardt method (lmder with Dfun, lmdif without).
@@ -51,6 +53,13 @@ def leastsq(
         Checked before every evaluation of func or Dfun; once set, the fit
         stops with ier = -2.  func or Dfun may also raise `lmscope.StopFit`
         to the same effect.
+    bounds : (lb, ub), optional
+        Limits on x, scalars or one per parameter, -inf / inf for none (a
+        `scipy.optimize.Bounds` too).  The fit runs on MINUIT's transformed
+        parameters (see `lmscope._bounds`), as lmfit does, and agrees with
+        lmfit's `minimize(method='leastsq')`; this is not SciPy's 'trf'.
+        x, cov_x, the callback's and the trace's points are in x; fjac, ipvt
+        and qtf, and `diag`, refer to the transformed parameters.
 
     Where SciPy reports success silently on NaN residuals, lmscope returns
     ier = -3 with a RuntimeWarning (`lmscope.NonFiniteWarning`) and the last
@@ -59,6 +68,14 @@ def leastsq(
     """
     check_options(callback, trace, stop)
     full_output = check_flag("full_output", full_output)
+    limits = None
+    if bounds is not None:
+        x0 = check_x0(x0)
+        limits = Bounds(bounds, x0.size, x0)
+        if limits.active:
+            func, x0, Dfun = _transformed(limits, func, x0, Dfun, col_deriv)
+        else:
+            limits = None
     settings = prepare(
         func, x0, args, Dfun, col_deriv, ftol, xtol, gtol, maxfev, epsfcn, factor, diag
     )
@@ -76,28 +93,51 @@ def leastsq(
         else:
             fjac = ipvt = qtf = None
         infodict = _infodict(settings.fvec0.copy(), 0, 0, has_dfun, fjac, ipvt, qtf)
-        return settings.x0, None, infodict, mesg, 0
+        x = settings.x0 if limits is None else limits.to_external(settings.x0)
+        return x, None, infodict, mesg, 0
 
     run = EngineRun(settings, stop)
-    ier = run.run(callback, trace)
+    ier = run.run(callback, trace, None if limits is None else limits.to_external)
     state = run.state
     detail = _nonfinite_detail(run) if ier == _messages.NONFINITE else ""
     mesg = _message(ier, settings, detail)
     if ier == _messages.NONFINITE:
         warnings.warn(mesg, _messages.NonFiniteWarning, stacklevel=2)
 
+    x = run.x if limits is None else limits.to_external(run.x)
     if not full_output:
         if ier in _messages.FAILURE:
             warnings.warn(mesg, RuntimeWarning, stacklevel=2)
-        return run.x, ier
+        return x, ier
 
     if state.factorization_valid:
         fjac, ipvt, qtf = run.fjac, run.ipvt, run.qtf
     else:
         fjac = ipvt = qtf = None
     cov_x = run.covariance() if ier in _messages.SUCCESS else None
+    if limits is not None:
+        cov_x = limits.covariance(cov_x, run.x)
     infodict = _infodict(run.fvec, state.nfev, state.njev, has_dfun, fjac, ipvt, qtf)
-    return run.x, cov_x, infodict, mesg, ier
+    return x, cov_x, infodict, mesg, ier
+
+
+def _transformed(limits: Bounds, func, x0, dfun, col_deriv):
+    """func and Dfun of the internal parameters u, and the internal start."""
+
+    def func_u(u, *args):
+        return func(limits.to_external(u), *args)
+
+    if dfun is None:
+        return func_u, limits.to_internal(x0), None
+
+    def dfun_u(u, *args):
+        # The chain rule: column j of the Jacobian in u is column j in x
+        # times dx_j/du_j (rows instead of columns with col_deriv).
+        jacobian = np.asarray(dfun(limits.to_external(u), *args), dtype=np.float64)
+        g = limits.gradient(u)
+        return jacobian * (g[:, np.newaxis] if col_deriv else g)
+
+    return func_u, limits.to_internal(x0), dfun_u
 
 
 def _message(ier, settings, detail):
