@@ -180,7 +180,14 @@ class _Block:
 
 
 def run_batch(
-    evaluate, x0: np.ndarray, m: int, settings: BatchSettings, *, block=None, progress=None
+    evaluate,
+    x0: np.ndarray,
+    m: int,
+    settings: BatchSettings,
+    *,
+    block=None,
+    progress=None,
+    lengths=None,
 ) -> BatchOutcome:
     """Fit K problems of m residuals from the starts x0 (K, n).
 
@@ -190,6 +197,9 @@ def run_batch(
     returns the residuals as a C-contiguous float64 array (k, m).  It is
     called once per round; an exception raised in it propagates.
     progress(done, total), if given, is called after every round.
+    lengths (K,), if given, says how many leading residuals of each fit are
+    data (the rest are zeros standing for omitted points): chi_square sums
+    only those, as a fit of the data alone would.
     """
     count, n = x0.shape
     size = min(block_size(m, n, block), max(count, 1))
@@ -222,12 +232,26 @@ def run_batch(
         span = slice(first, last)
         k = last - first
         outcome.x[span] = buffers.x[:k]
-        outcome.chi_square[span] = np.sum(buffers.fvec[:k] ** 2, axis=1)
+        outcome.chi_square[span] = _chi_square(
+            buffers.fvec[:k], None if lengths is None else lengths[span]
+        )
         outcome.status[span] = buffers.status[:k]
         outcome.nfev[span] = buffers.nfev[:k]
         outcome.fnorm[span] = buffers.fnorm[:k]
         outcome.cov_x[span] = buffers.covariance(k)
     return outcome
+
+
+def _chi_square(fvec: np.ndarray, lengths) -> np.ndarray:
+    """Each row's sum of squares, summed as numpy sums one fit's residuals
+    (its pairwise summation depends on the length: group rows by it)."""
+    if lengths is None:
+        return np.sum(fvec**2, axis=1)
+    out = np.empty(fvec.shape[0])
+    for length in np.unique(lengths).tolist():
+        rows = lengths == length
+        out[rows] = np.sum(fvec[rows, :length] ** 2, axis=1)
+    return out
 
 
 def messages(status: np.ndarray, nfev: np.ndarray, settings: BatchSettings) -> np.ndarray:

@@ -182,6 +182,8 @@ def curve_fit(
         if nan_policy == "omit" and has_nan.any():
             keep = ~has_nan
     points_used = np.full(count, m) if keep is None else keep.sum(axis=1)
+    if keep is not None:
+        kept_first = np.argsort(~keep, axis=1, kind="stable")
     fitted = np.flatnonzero(points_used >= n)
 
     def residuals(params, fits):
@@ -196,10 +198,18 @@ def curve_fit(
             # curve_fit's order: (1 / sigma) * (f - y).
             difference = (weight if weight.ndim < 2 else weight[rows]) * difference
         if keep is not None:
-            difference = np.where(keep[rows], difference, 0.0)
+            # A fit's kept points first, in order, then zeros: MINPACK's
+            # arithmetic on the first points_used rows is then exactly the
+            # arithmetic on the reduced data (trailing zeros add nothing to
+            # its sums and norms; zeros among the first rows would change
+            # its Householder reflections).
+            difference = np.take_along_axis(difference, kept_first[rows], axis=1)
+            difference[np.arange(m) >= points_used[rows][:, np.newaxis]] = 0.0
         return np.ascontiguousarray(difference, dtype=np.float64)
 
-    outcome = _run(residuals, p0[fitted], m, settings, progress, block_size, count)
+    outcome = _run(
+        residuals, p0[fitted], m, settings, progress, block_size, count, points_used[fitted]
+    )
 
     popt = np.full((count, n), np.nan)
     pcov = np.full((count, n, n), np.nan)
@@ -300,7 +310,7 @@ def leastsq(
     )
 
 
-def _run(residuals, x0, m, settings, progress, block_size, total):
+def _run(residuals, x0, m, settings, progress, block_size, total, lengths=None):
     """run_batch with the progress argument resolved (None, True or a
     callable) and a bar closed however the run ends."""
     bar = None
@@ -309,7 +319,9 @@ def _run(residuals, x0, m, settings, progress, block_size, total):
     elif progress is not None and not callable(progress):
         raise TypeError(f"progress must be None, True or callable(done, total), got {progress!r}")
     try:
-        return run_batch(residuals, x0, m, settings, block=block_size, progress=progress)
+        return run_batch(
+            residuals, x0, m, settings, block=block_size, progress=progress, lengths=lengths
+        )
     finally:
         if bar is not None:
             bar.close()
