@@ -186,17 +186,27 @@ def curve_fit(
         kept_first = np.argsort(~keep, axis=1, kind="stable")
     fitted = np.flatnonzero(points_used >= n)
 
+    every_fit = fitted.size == count
+    scratch = np.empty(0)  # each round's residuals, reused: the engine copies them
+
     def residuals(params, fits):
-        rows = fitted[fits]
+        nonlocal scratch
+        rows = fits if every_fit else fitted[fits]
         k = rows.size
         columns = [params[:, j : j + 1] for j in range(n)]
         values = np.asarray(model(xdata[rows] if x_per_fit else xdata, *columns))
+        if values.dtype.kind not in "biuf":
+            raise TypeError(f"model must return real values; it returned dtype {values.dtype}")
         if values.shape != (k, m):
             values = _broadcast_model(values, k, m)
-        difference = values - ydata[rows]
+        if scratch.size < k * m:
+            scratch = np.empty(k * m)
+        difference = scratch[: k * m].reshape(k, m)
+        np.take(ydata, rows, axis=0, out=difference, mode="clip")  # "raise" would buffer
+        np.subtract(values, difference, out=difference)
         if weight is not None:
             # curve_fit's order: (1 / sigma) * (f - y).
-            difference = (weight if weight.ndim < 2 else weight[rows]) * difference
+            np.multiply(weight if weight.ndim < 2 else weight[rows], difference, out=difference)
         if keep is not None:
             # A fit's kept points first, in order, then zeros: MINPACK's
             # arithmetic on the first points_used rows is then exactly the
