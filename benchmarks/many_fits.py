@@ -149,8 +149,11 @@ _MEMORY_PROBE = """
 import resource, sys
 import numpy as np
 sys.path.insert(0, {here!r})
-from many_fits import START, X, data, decay
-ydata = data({count}, seed=3)
+from many_fits import M, START, X, data, decay
+ydata = np.empty(({count}, M))
+for first in range(0, {count}, 10_000):  # in slices: the data's temporaries stay small
+    rows = ydata[first : first + 10_000]
+    rows[...] = data(len(rows), seed=first)
 if {fit}:
     import lmscope.batch
     result = lmscope.batch.curve_fit(decay, X, ydata, p0=START)

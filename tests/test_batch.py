@@ -376,3 +376,14 @@ def test_batches_run_on_threads_at_once():
 def test_empty_batch():
     result = batch.curve_fit(decay, X, np.empty((0, 50)), p0=[1.0, 1.0, 0.0])
     assert result.popt.shape == (0, 3) and result.ier.shape == (0,)
+
+
+def test_inputs_are_left_untouched():
+    ydata, starts = make_data(decay, 30, seed=31)
+    ydata[3, 7] = np.nan
+    sigma = np.full(ydata.shape, 0.1)
+    copies = [a.copy() for a in (ydata, starts, sigma)]
+    batch.curve_fit(decay, X, ydata, p0=starts, sigma=sigma, nan_policy="omit")
+    batch.leastsq(lambda p, f: decay(X, p[:, :1], p[:, 1:2], p[:, 2:3]) - ydata[f], starts)
+    for original, copy in zip((ydata, starts, sigma), copies):
+        np.testing.assert_array_equal(original, copy)

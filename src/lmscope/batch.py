@@ -135,7 +135,7 @@ def curve_fit(
         fits.
     block_size : int, optional
         Fits held in the engine at once (memory is proportional to it); the
-        default keeps the largest buffers near 32 MB.
+        default keeps the largest buffers near 8 MB.
 
     Returns a `BatchResult`.  When some converged fits' pcov cannot be
     estimated, one `lmscope.OptimizeWarning` says how many.
@@ -218,22 +218,36 @@ def curve_fit(
         return np.ascontiguousarray(difference, dtype=np.float64)
 
     outcome = _run(
-        residuals, p0[fitted], m, settings, progress, block_size, count, points_used[fitted]
+        residuals,
+        p0 if every_fit else p0[fitted],
+        m,
+        settings,
+        progress,
+        block_size,
+        count,
+        None if keep is None else points_used[fitted],
     )
+    pcov = _scaled_covariance(outcome, points_used[fitted], n, absolute_sigma)
+    message = messages(outcome.status, outcome.nfev, settings)
+    if every_fit:
+        return BatchResult(outcome.x, pcov, outcome.status, outcome.nfev, outcome.fnorm, message)
 
-    popt = np.full((count, n), np.nan)
-    pcov = np.full((count, n, n), np.nan)
-    ier = np.zeros(count, dtype=np.int32)
-    nfev = np.zeros(count, dtype=np.int32)
-    fnorm = np.full(count, np.nan)
-    popt[fitted] = outcome.x
-    ier[fitted] = outcome.status
-    nfev[fitted] = outcome.nfev
-    fnorm[fitted] = outcome.fnorm
-    pcov[fitted] = _scaled_covariance(outcome, points_used[fitted], n, absolute_sigma, ier[fitted])
-    message = np.full(count, _TOO_FEW_POINTS, dtype=object)
-    message[fitted] = messages(outcome.status, outcome.nfev, settings)
-    return BatchResult(popt, pcov, ier, nfev, fnorm, message)
+    # Rows left with too few points were not fitted.
+    result = BatchResult(
+        np.full((count, n), np.nan),
+        np.full((count, n, n), np.nan),
+        np.zeros(count, dtype=np.int32),
+        np.zeros(count, dtype=np.int32),
+        np.full(count, np.nan),
+        np.full(count, _TOO_FEW_POINTS, dtype=object),
+    )
+    for name, values in zip(
+        ("popt", "pcov", "ier", "nfev", "fnorm", "message"),
+        (outcome.x, pcov, outcome.status, outcome.nfev, outcome.fnorm, message),
+        strict=True,
+    ):
+        getattr(result, name)[fitted] = values
+    return result
 
 
 def leastsq(
@@ -343,7 +357,9 @@ def _real_array(name: str, value) -> np.ndarray:
         raise TypeError(f"{name} must be real; got complex values (dtype {array.dtype})")
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be an array of real numbers; got dtype {array.dtype}")
-    return np.array(array, dtype=np.float64)
+    # No copy when it is float64 already (ydata may be gigabytes): nothing
+    # here writes into the caller's arrays.
+    return np.asarray(array, dtype=np.float64)
 
 
 def _require_finite(name: str, array: np.ndarray) -> None:
@@ -439,11 +455,11 @@ def _broadcast_model(values: np.ndarray, k: int, m: int) -> np.ndarray:
         ) from None
 
 
-def _scaled_covariance(outcome, points: np.ndarray, n: int, absolute_sigma: bool, ier):
-    """curve_fit's pcov from cov_x, fit by fit, and one warning for the
-    converged fits where it cannot be estimated."""
+def _scaled_covariance(outcome, points: np.ndarray, n: int, absolute_sigma: bool):
+    """curve_fit's pcov from cov_x, fit by fit (in place), and one warning
+    for the converged fits where it cannot be estimated."""
     cov = outcome.cov_x
-    converged = np.isin(ier, _messages.SUCCESS)
+    converged = np.isin(outcome.status, _messages.SUCCESS)
     # The engine filled a singular R's cov_x with inf; curve_fit also gives
     # up on a cov_x with NaN.
     singular = converged & (np.isnan(cov).any(axis=(1, 2)) | np.isinf(cov).all(axis=(1, 2)))
@@ -451,7 +467,7 @@ def _scaled_covariance(outcome, points: np.ndarray, n: int, absolute_sigma: bool
     if not absolute_sigma:
         undefined = converged & (points <= n)
         dof = np.where(points > n, points - n, 1)
-        cov = cov * (outcome.chi_square / dof)[:, None, None]
+        cov *= (outcome.chi_square / dof)[:, None, None]
     cov[singular | undefined] = np.inf
     failed = int((singular | undefined).sum())
     if failed:
