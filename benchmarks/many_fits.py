@@ -5,7 +5,7 @@ repeat (interleaved), and prints the median time of each and the ratio
 lmscope / other (below 1.0 lmscope is faster).  Each also checks that both
 sides reached the same fits, so a fast wrong answer cannot pass.
 
-    python benchmarks/many_fits.py [--repeats N] [--only loop,xarray,dask,scaling,memory]
+    python benchmarks/many_fits.py [--repeats N] [--only loop,xarray,dask,scaling,memory,basin]
 
 - loop: 10,000 fits of m = 50 points and n = 3 parameters by
   lmscope.batch.curve_fit against a Python loop of scipy.optimize.curve_fit
@@ -17,6 +17,8 @@ sides reached the same fits, so a fast wrong answer cannot pass.
 - scaling: fits per second for K = 10^2 ... 10^6.
 - memory: peak resident memory of K = 10^6 fits, in a fresh process,
   against the same process holding only the data.
+- basin: a 100 x 100 lmscope.batch.basin over two parameters against a
+  Python loop of scipy.optimize.curve_fit from the same starts (target <= 0.15).
 """
 
 from __future__ import annotations
@@ -179,10 +181,42 @@ def bench_memory(count: int) -> None:
     )
 
 
+def bench_basin(repeats: int) -> None:
+    import warnings
+
+    import scipy.optimize
+
+    import lmscope.batch
+
+    y = data(1, seed=4)[0]
+    grid = (np.linspace(0.2, 3.0, 100), np.linspace(0.1, 4.0, 100))
+
+    def scipy_loop():
+        out = np.full((100, 100, N), np.nan)
+        for a, start_b in enumerate(grid[0]):
+            for k, start_a in enumerate(grid[1]):
+                try:
+                    out[a, k] = scipy.optimize.curve_fit(decay, X, y, p0=(start_a, start_b, 0.0))[0]
+                except RuntimeError:
+                    pass
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs, (basin, loop) = interleaved(
+            repeats,
+            lambda: lmscope.batch.basin(decay, X, y, p0=(1.0, 1.0, 0.0), params=(1, 0), grid=grid),
+            scipy_loop,
+        )
+    converged = np.isin(basin.ier, (1, 2, 3, 4))
+    assert np.array_equal(basin.x[converged], loop[converged])
+    report("100x100 basin vs loop of SciPy curve_fit", ours, theirs, "SciPy loop")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", default="loop,xarray,dask,scaling,memory")
+    parser.add_argument("--only", default="loop,xarray,dask,scaling,memory,basin")
     parser.add_argument("--max-k", type=int, default=1_000_000)
     args = parser.parse_args()
     chosen = set(args.only.split(","))
@@ -196,6 +230,8 @@ def main() -> None:
         bench_scaling(args.max_k)
     if "memory" in chosen:
         bench_memory(args.max_k)
+    if "basin" in chosen:
+        bench_basin(args.repeats)
 
 
 if __name__ == "__main__":

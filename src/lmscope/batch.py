@@ -28,11 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _messages
+from ._basin import label_solutions
 from ._batch import check_settings, messages, run_batch
 from ._progress import ProgressBar
 from .curve_fit import OptimizeWarning
 
-__all__ = ["BatchResult", "curve_fit", "leastsq"]
+__all__ = ["Basin", "BatchResult", "basin", "curve_fit", "leastsq"]
 
 _NAN_POLICIES = (None, "raise", "omit")
 _TOO_FEW_POINTS = (
@@ -331,6 +332,115 @@ def leastsq(
         outcome.nfev,
         outcome.fnorm,
         messages(outcome.status, outcome.nfev, settings),
+    )
+
+
+@dataclass(frozen=True)
+class Basin:
+    """Where each start of a grid ends: a convergence-basin map.
+
+    Arrays over the grid (Ni, Nj): the starts' final `x` (Ni, Nj, n), `ier`,
+    `nfev`, `fnorm`, and `label`, the index of the distinct solution each
+    start reached (-1: the fit did not converge).  `solutions` (L, n) and
+    their `costs` (L,, the residual norm) are ordered best first, so label 0
+    is the best solution found.  `params` and `grid` are the two parameters
+    varied and their values; `result` is the batch fit behind it all.
+    """
+
+    x: np.ndarray
+    ier: np.ndarray
+    nfev: np.ndarray
+    fnorm: np.ndarray
+    label: np.ndarray
+    solutions: np.ndarray
+    costs: np.ndarray
+    params: tuple
+    grid: tuple
+    result: BatchResult
+
+
+def basin(
+    model,
+    xdata,
+    ydata,
+    p0,
+    params=(0, 1),
+    grid=None,
+    sigma=None,
+    absolute_sigma=False,
+    *,
+    rtol=1e-5,
+    **settings,
+) -> Basin:
+    """Fit ``ydata ~ model(xdata, *p)`` from every start of a grid: p0 with
+    parameters i and j replaced by each pair of `grid` values.
+
+    model, xdata, sigma, absolute_sigma : as `lmscope.curve_fit` (one data
+        set; the model gets (k, 1) parameter columns as in
+        `lmscope.batch.curve_fit`)
+    ydata : (m,) the one data set every start fits
+    p0 : (n,) the start's other parameters
+    params : (i, j), the indices of the two parameters the grid varies
+    grid : (values_i, values_j), 1-D arrays of their starting values
+    rtol : final points whose every parameter agrees within rtol of that
+        parameter's typical size count as one solution
+    **settings : leastsq's settings, progress and block_size, as in
+        `lmscope.batch.curve_fit`
+
+    Each start's fit is the fit `lmscope.curve_fit` makes from it alone.
+    """
+    p0 = _real_array("p0", p0)
+    if p0.ndim != 1 or p0.size < 2:
+        raise ValueError(f"p0 must be 1-D with at least 2 parameters, got shape {p0.shape}")
+    n = p0.size
+    try:
+        i, j = (int(k) for k in params)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"params must be a pair of parameter indices (i, j), got {params!r}"
+        ) from None
+    if not (0 <= i < n and 0 <= j < n) or i == j:
+        raise ValueError(f"params must be two different indices in 0..{n - 1}, got {params!r}")
+    if grid is None or len(grid) != 2:
+        raise TypeError(f"grid must be a pair (values_i, values_j), got {grid!r}")
+    values_i, values_j = (_real_array(f"grid[{k}]", v) for k, v in enumerate(grid))
+    for k, values in enumerate((values_i, values_j)):
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"grid[{k}] must be a non-empty 1-D array, got shape {values.shape}")
+        _require_finite(f"grid[{k}]", values)
+    rtol = float(rtol)
+    if not rtol > 0:
+        raise ValueError(f"rtol must be > 0, got {rtol}")
+    ydata = _real_array("ydata", ydata)
+    if ydata.ndim != 1:
+        raise ValueError(f"ydata must be 1-D, the one data set of every start; got {ydata.shape}")
+
+    shape = (values_i.size, values_j.size)
+    starts = np.tile(p0, (shape[0] * shape[1], 1))
+    starts[:, i] = np.repeat(values_i, shape[1])
+    starts[:, j] = np.tile(values_j, shape[0])
+    count = starts.shape[0]
+    result = curve_fit(
+        model,
+        xdata,
+        np.broadcast_to(ydata, (count, ydata.size)),
+        p0=starts,
+        sigma=sigma,
+        absolute_sigma=absolute_sigma,
+        **settings,
+    )
+    label, solutions, costs = label_solutions(result.popt, result.fnorm, result.success, rtol)
+    return Basin(
+        x=result.popt.reshape(shape + (n,)),
+        ier=result.ier.reshape(shape),
+        nfev=result.nfev.reshape(shape),
+        fnorm=result.fnorm.reshape(shape),
+        label=label.reshape(shape),
+        solutions=solutions,
+        costs=costs,
+        params=(i, j),
+        grid=(values_i, values_j),
+        result=result,
     )
 
 
