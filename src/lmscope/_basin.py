@@ -26,7 +26,8 @@ def label_solutions(x: np.ndarray, fnorm: np.ndarray, converged: np.ndarray, rto
     # tolerance on it treats a parameter near zero like its neighbours.
     scale = np.median(np.abs(x[left]), axis=0)
     scale[scale == 0] = 1.0
-    solutions, costs = [], []
+    solutions: list[np.ndarray] = []
+    costs: list[float] = []
     while left.size:
         center = x[left[0]]
         same = np.all(np.abs(x[left] - center) <= rtol * scale, axis=1)
