@@ -113,7 +113,8 @@ def block_size(m: int, n: int, requested) -> int:
         raise TypeError(f"block_size must be a positive integer, got {requested!r}") from None
     if size < 1:
         raise ValueError(f"block_size must be a positive integer, got {size}")
-    return size
+    # The engine counts a block's parameter rows (n per fit) in a C int.
+    return min(size, _INT_MAX // n)
 
 
 class _Block:
@@ -226,7 +227,8 @@ def run_batch(
             if rows == 0:
                 break
             params = buffers.points[:rows].copy()
-            fits = buffers.row_fit[:rows] + first
+            fits = buffers.row_fit[:rows].astype(np.intp)
+            fits += first
             residuals = evaluate(params, fits)
             values = ffi.from_buffer("double[]", residuals)
         finished += last - first
