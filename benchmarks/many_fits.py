@@ -15,7 +15,7 @@ sides reached the same fits, so a fast wrong answer cannot pass.
 - dask: the same cube in 4 chunks on a dask.distributed LocalCluster
   (2 worker processes on 127.0.0.1), both sides computed on it.
 - scaling: fits per second for K = 10^2 ... 10^6.
-- memory: peak resident memory of K = 10^6 fits, in a fresh process,
+- memory: peak resident memory (Linux VmHWM) of K = 10^6 fits, in a fresh process,
   against the same process holding only the data.
 - basin: a 100 x 100 lmscope.batch.basin over two parameters against a
   Python loop of scipy.optimize.curve_fit from the same starts (target <= 0.15).
@@ -148,7 +148,7 @@ def bench_scaling(max_count: int) -> None:
 
 
 _MEMORY_PROBE = """
-import resource, sys
+import sys
 import numpy as np
 sys.path.insert(0, {here!r})
 from many_fits import M, START, X, data, decay
@@ -159,7 +159,9 @@ for first in range(0, {count}, 10_000):  # in slices: the data's temporaries sta
 if {fit}:
     import lmscope.batch
     result = lmscope.batch.curve_fit(decay, X, ydata, p0=START)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, not getrusage's ru_maxrss, which keeps the parent's peak across exec.
+with open("/proc/self/status") as status:
+    print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
 """
 
 
@@ -170,7 +172,7 @@ def bench_memory(count: int) -> None:
         code = _MEMORY_PROBE.format(here=here, count=count, fit=fit)
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         out.check_returncode()
-        return int(out.stdout.split()[-1])  # kilobytes on Linux
+        return int(out.stdout.split()[-1])  # kilobytes
 
     data_only, with_fit = peak(False), peak(True)
     ydata_mb = count * M * 8 / 2**20
