@@ -387,3 +387,21 @@ def test_inputs_are_left_untouched():
     batch.leastsq(lambda p, f: decay(X, p[:, :1], p[:, 1:2], p[:, 2:3]) - ydata[f], starts)
     for original, copy in zip((ydata, starts, sigma), copies):
         np.testing.assert_array_equal(original, copy)
+
+
+def test_progress_bar_is_a_widget_in_a_jupyter_kernel(monkeypatch):
+    ipywidgets = pytest.importorskip("ipywidgets")
+    ipython = pytest.importorskip("IPython")
+    display = pytest.importorskip("IPython.display")
+
+    class KernelShell:
+        kernel = object()
+
+    shown = []
+    monkeypatch.setattr(ipython, "get_ipython", KernelShell)
+    monkeypatch.setattr(display, "display", shown.append)
+    ydata, starts = make_data(decay, 50, seed=32)
+    batch.curve_fit(decay, X, ydata, p0=starts, progress=True)
+    (box,) = shown
+    bars = [child for child in box.children if isinstance(child, ipywidgets.IntProgress)]
+    assert len(bars) == 1 and bars[0].value == bars[0].max == 50
