@@ -18,6 +18,7 @@ SOURCES = [
     "fdjac.c",
     "covar.c",
     "driver.c",
+    "batch.c",
     "python_callbacks.c",
 ]
 

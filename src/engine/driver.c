@@ -11,6 +11,20 @@
  * ratio rho, and moves to x + p when rho >= ACCEPT.  A new outer iteration
  * begins after every accepted trial.
  *
+ * The driver is a reverse-communication state machine (lm_begin /
+ * lm_resume): it never calls f itself but returns what it needs next (f at
+ * x0, the Jacobian at x, f at a trial point) and picks up where it stopped
+ * when the caller has supplied it.  So one fit's callbacks (lm_init /
+ * lm_step / lm_solve below, which answer each request with them) and many
+ * fits advanced in lockstep (batch.c, which answers every fit's request in
+ * one evaluation) share the same arithmetic.  The pieces between requests:
+ *
+ *   start_fit          after f(x0): fnorm, the iteration-0 record
+ *   open_iteration     after the Jacobian: QR, scales, radius, Q^T f, gtol test
+ *   propose_trial      lmpar's step for the radius and the trial point x + p
+ *   finish_trial       after f(x + p): reductions, radius update, acceptance,
+ *                      the trial's record, the convergence tests
+ *
  * lm_step makes exactly one trial (opening an outer iteration first when
  * the previous trial was accepted), so a caller can watch every trial.
  * The order of floating-point operations follows MINPACK's, and the sources
@@ -51,6 +65,14 @@ static int all_finite(size_t count, const double *v)
     return 1;
 }
 
+/* lm_fdjac's forward-difference step for a parameter of value xj. */
+static double difference_step(double epsfcn, double xj)
+{
+    const double eps = sqrt(epsfcn > DBL_EPSILON ? epsfcn : DBL_EPSILON);
+    double h = eps * fabs(xj);
+    return h == 0.0 ? eps : h;
+}
+
 size_t lm_work_size(int m, int n)
 {
     return 3 * (size_t)n + (size_t)m;
@@ -68,15 +90,32 @@ static int improper(const lm_problem *p, const double *diag)
     return 0;
 }
 
-int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
-            double *fjac, double *diag, double *qtf, int *ipvt, double *work,
-            const double *fvec0, lm_trial_step *start, int *recorded)
+static void set_request(lm_state *s, int phase)
+{
+    s->phase = phase;
+    if (phase == LM_PHASE_ENDED)
+        s->request = LM_REQUEST_NONE;
+    else if (phase == LM_PHASE_JACOBIAN)
+        s->request = s->problem.jacobian != NULL ? LM_REQUEST_JACOBIAN : LM_REQUEST_DIFFERENCES;
+    else
+        s->request = LM_REQUEST_RESIDUALS;
+}
+
+/* The fit ends with status; returns LM_REQUEST_NONE. */
+static int end_fit(lm_state *s, int status)
+{
+    s->status = status;
+    set_request(s, LM_PHASE_ENDED);
+    return LM_REQUEST_NONE;
+}
+
+int lm_begin(lm_state *s, const lm_problem *problem, double *x, double *fvec,
+             double *fjac, double *diag, double *qtf, int *ipvt, double *work)
 {
     memset(s, 0, sizeof *s);
-    *recorded = 0;
     s->problem = *problem;
     if (improper(problem, diag))
-        return s->status = LM_IMPROPER_INPUT;
+        return end_fit(s, LM_IMPROPER_INPUT);
 
     s->x = x;
     s->fvec = fvec;
@@ -88,29 +127,26 @@ int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
     s->wa2 = work + problem->n;
     s->wa3 = work + 2 * (size_t)problem->n;
     s->wa4 = work + 3 * (size_t)problem->n;
+    s->status = LM_RUNNING;
+    s->request_x = x;
+    s->request_f = fvec;
+    set_request(s, LM_PHASE_START);
+    return s->request;
+}
 
-    const int m = problem->m, n = problem->n;
-    if (fvec0 != NULL) {
-        memcpy(fvec, fvec0, sizeof(double) * (size_t)m);
-    } else {
-        int flag = problem->residual(problem->user, m, n, x, fvec, LM_EVAL_TRIAL);
-        s->nfev = 1;
-        if (flag < 0)
-            return s->status = flag;
-    }
-    s->nfev = 1;
-    s->fnorm = lm_enorm(m, fvec);
+/* f(x0) is in fvec: its norm, and the iteration-0 record. */
+static int start_fit(lm_state *s, lm_trial_step *start, int *recorded)
+{
+    const int n = s->problem.n;
+    s->fnorm = lm_enorm(s->problem.m, s->fvec);
     s->par = 0.0;
     s->iter = 1;
-    s->need_jacobian = 1;
-    s->status = isfinite(s->fnorm) ? LM_RUNNING : LM_NONFINITE;
-
     if (start != NULL) {
         start->iteration = 0;
         start->nfev = s->nfev;
         start->njev = 0;
-        memcpy(start->x, x, sizeof(double) * (size_t)n);
-        memcpy(start->x_trial, x, sizeof(double) * (size_t)n);
+        memcpy(start->x, s->x, sizeof(double) * (size_t)n);
+        memcpy(start->x_trial, s->x, sizeof(double) * (size_t)n);
         start->fnorm = start->fnorm_trial = s->fnorm;
         start->pnorm = start->delta = start->ratio = NAN;
         start->actred = start->prered = start->gnorm = NAN;
@@ -118,30 +154,37 @@ int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
         start->accepted = 1;
         *recorded = 1;
     }
+    if (!isfinite(s->fnorm))
+        return end_fit(s, LM_NONFINITE);
+    set_request(s, LM_PHASE_JACOBIAN);
+    return s->request;
+}
+
+int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
+            double *fjac, double *diag, double *qtf, int *ipvt, double *work,
+            const double *fvec0, lm_trial_step *start, int *recorded)
+{
+    *recorded = 0;
+    if (lm_begin(s, problem, x, fvec, fjac, diag, qtf, ipvt, work) == LM_REQUEST_NONE)
+        return s->status;
+    int flag = 0;
+    if (fvec0 != NULL)
+        memcpy(fvec, fvec0, sizeof(double) * (size_t)problem->m);
+    else
+        flag = problem->residual(problem->user, problem->m, problem->n, x, fvec,
+                                 LM_EVAL_TRIAL);
+    lm_resume(s, flag, start, recorded);
     return s->status;
 }
 
-/* Open an outer iteration: Jacobian at x, its QR factorization, Q^T f, the
-   scales and (first time) the initial radius, and the gradient test.
-   Returns LM_RUNNING or a final status. */
-static int begin_iteration(lm_state *s)
+/* The Jacobian at x is in fjac: its QR factorization, Q^T f, the scales and
+   (first time) the initial radius, and the gradient test.  Returns
+   LM_RUNNING or a final status. */
+static int open_iteration(lm_state *s)
 {
     const lm_problem *p = &s->problem;
     const int m = p->m, n = p->n;
 
-    s->factorization_valid = 0;
-    s->nonfinite_trials = 0;
-    /* njev counts Jacobians either way; forward differences also count
-       their n evaluations of f in nfev, as lmdif does. */
-    int flag;
-    if (p->jacobian != NULL)
-        flag = p->jacobian(p->user, m, n, s->x, s->fjac, m);
-    else
-        flag = lm_fdjac(p->residual, p->user, m, n, s->x, s->fvec, s->fjac,
-                        m, p->epsfcn, s->wa4, &s->nfev);
-    s->njev++;
-    if (flag < 0)
-        return flag;
     if (!all_finite((size_t)m * (size_t)n, s->fjac))
         return LM_NONFINITE;
 
@@ -224,45 +267,37 @@ static void record_jacobian_stop(const lm_state *s, lm_trial_step *rec, int *rec
     rec->accepted = 0;
 }
 
-int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
+/* The step p (wa1) for the current radius, the trial point x + p (wa2),
+   and its scaled length; then ask for f(x + p) into wa4. */
+static int propose_trial(lm_state *s)
 {
-    const lm_problem *p = &s->problem;
-    const int m = p->m, n = p->n;
-    const double epsmch = DBL_EPSILON;
-
-    *recorded = 0;
-    if (s->status != LM_RUNNING)
-        return s->status;
-
-    if (s->need_jacobian) {
-        int status = begin_iteration(s);
-        if (status != LM_RUNNING) {
-            s->status = status;
-            if (status != LM_CALLBACK_ERROR)
-                record_jacobian_stop(s, rec, recorded);
-            return status;
-        }
-        s->need_jacobian = 0;
-    }
-
-    /* The step p (wa1) for the current radius, the trial point x + p (wa2)
-       and its scaled length. */
+    const int m = s->problem.m, n = s->problem.n;
     lm_lmpar(n, s->fjac, m, s->ipvt, s->diag, s->qtf, s->delta, &s->par,
              s->wa1, s->wa2, s->wa3, s->wa4);
-    const double par_used = s->par;
     for (int j = 0; j < n; j++) {
         s->wa1[j] = -s->wa1[j];
         s->wa2[j] = s->x[j] + s->wa1[j];
         s->wa3[j] = s->diag[j] * s->wa1[j];
     }
-    double pnorm = lm_enorm(n, s->wa3);
+    s->pnorm = lm_enorm(n, s->wa3);
     if (s->iter == 1)
-        s->delta = min_d(s->delta, pnorm);
+        s->delta = min_d(s->delta, s->pnorm);
+    s->request_x = s->wa2;
+    s->request_f = s->wa4;
+    set_request(s, LM_PHASE_TRIAL);
+    return s->request;
+}
 
-    int flag = p->residual(p->user, m, n, s->wa2, s->wa4, LM_EVAL_TRIAL);
-    s->nfev++;
-    if (flag < 0)
-        return s->status = flag;
+/* f(x + p) is in wa4: judge the trial, update the radius, move or not,
+   record, and test for convergence.  Returns the next request. */
+static int finish_trial(lm_state *s, lm_trial_step *rec, int *recorded)
+{
+    const lm_problem *p = &s->problem;
+    const int m = p->m, n = p->n;
+    const double epsmch = DBL_EPSILON;
+    const double pnorm = s->pnorm;
+    const double par_used = s->par;
+
     double fnorm1 = lm_enorm(m, s->wa4);
     if (!isfinite(fnorm1))
         s->nonfinite_trials++;
@@ -322,7 +357,6 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
         s->xnorm = lm_enorm(n, s->wa2);
         s->fnorm = fnorm1;
         s->iter++;
-        s->need_jacobian = 1;
     }
 
     if (rec != NULL) {
@@ -361,19 +395,104 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
         if (s->gnorm <= epsmch)
             info = LM_GTOL_TOO_SMALL;
     }
-    if (info != 0) {
+    if (info != 0)
         /* After non-finite trials in this iteration the radius shrank
            against a wall of NaN or infinity, not around a minimum. */
-        s->status = s->nonfinite_trials == 0 ? info : LM_NONFINITE;
-        return s->status;
+        return end_fit(s, s->nonfinite_trials == 0 ? info : LM_NONFINITE);
+    if (accepted) {
+        /* A new outer iteration: ask for the Jacobian at the new x.  Until
+           it arrives fjac keeps the factorization at the point before. */
+        set_request(s, LM_PHASE_JACOBIAN);
+        return s->request;
     }
-    return LM_RUNNING;
+    return propose_trial(s);
+}
+
+int lm_resume(lm_state *s, int flag, lm_trial_step *rec, int *recorded)
+{
+    *recorded = 0;
+    switch (s->phase) {
+    case LM_PHASE_START:
+        s->nfev = 1;
+        if (flag < 0)
+            return end_fit(s, flag);
+        return start_fit(s, rec, recorded);
+
+    case LM_PHASE_JACOBIAN: {
+        /* njev counts Jacobians either way; forward differences also count
+           their n evaluations of f in nfev, as lmdif does. */
+        s->factorization_valid = 0;
+        s->nonfinite_trials = 0;
+        s->njev++;
+        int status = flag < 0 ? flag : open_iteration(s);
+        if (status != LM_RUNNING) {
+            if (status != LM_CALLBACK_ERROR)
+                record_jacobian_stop(s, rec, recorded);
+            return end_fit(s, status);
+        }
+        return propose_trial(s);
+    }
+
+    case LM_PHASE_TRIAL:
+        s->nfev++;
+        if (flag < 0)
+            return end_fit(s, flag);
+        return finish_trial(s, rec, recorded);
+
+    default:
+        return LM_REQUEST_NONE;
+    }
+}
+
+void lm_difference_points(const lm_state *s, double *points)
+{
+    const int n = s->problem.n;
+    for (int j = 0; j < n; j++) {
+        double *point = points + (size_t)j * (size_t)n;
+        memcpy(point, s->x, sizeof(double) * (size_t)n);
+        point[j] = s->x[j] + difference_step(s->problem.epsfcn, s->x[j]);
+    }
+}
+
+void lm_difference_quotients(lm_state *s)
+{
+    const int m = s->problem.m, n = s->problem.n;
+    for (int j = 0; j < n; j++) {
+        const double h = difference_step(s->problem.epsfcn, s->x[j]);
+        for (int i = 0; i < m; i++)
+            FJAC(i, j) = (FJAC(i, j) - s->fvec[i]) / h;
+    }
+    s->nfev += n;
+}
+
+/* Answer the pending request with the problem's callbacks. */
+static int answer_with_callbacks(lm_state *s)
+{
+    const lm_problem *p = &s->problem;
+    const int m = p->m, n = p->n;
+    switch (s->request) {
+    case LM_REQUEST_RESIDUALS:
+        return p->residual(p->user, m, n, s->request_x, s->request_f, LM_EVAL_TRIAL);
+    case LM_REQUEST_JACOBIAN:
+        return p->jacobian(p->user, m, n, s->x, s->fjac, m);
+    default: /* LM_REQUEST_DIFFERENCES */
+        return lm_fdjac(p->residual, p->user, m, n, s->x, s->fvec, s->fjac, m,
+                        p->epsfcn, s->wa4, &s->nfev);
+    }
+}
+
+int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
+{
+    *recorded = 0;
+    while (s->request != LM_REQUEST_NONE && !*recorded)
+        lm_resume(s, answer_with_callbacks(s), rec, recorded);
+    return s->status;
 }
 
 int lm_solve(lm_state *s)
 {
     int recorded;
-    while (lm_step(s, NULL, &recorded) == LM_RUNNING)
-        ;
+    while (s->request != LM_REQUEST_NONE)
+        lm_resume(s, answer_with_callbacks(s), NULL, &recorded);
     return s->status;
 }

@@ -45,6 +45,25 @@ enum lm_eval_kind {
     LM_EVAL_JACOBIAN = 2          /* f for a forward difference, or the Jacobian */
 };
 
+/* What the fit needs from its caller next (reverse communication: see
+   lm_begin and lm_resume). */
+enum lm_request {
+    LM_REQUEST_NONE = 0,          /* nothing: the fit has ended, status says why */
+    LM_REQUEST_RESIDUALS = 1,     /* f at request_x (n) into request_f (m) */
+    LM_REQUEST_JACOBIAN = 2,      /* the Jacobian at x into fjac (m x n, ld m) */
+    LM_REQUEST_DIFFERENCES = 3    /* the forward-difference Jacobian at x into fjac:
+                                     lm_fdjac, or lm_difference_points and then
+                                     lm_difference_quotients */
+};
+
+/* Where lm_resume picks up: which answer the fit is waiting for. */
+enum lm_phase {
+    LM_PHASE_START = 0,           /* f(x0) */
+    LM_PHASE_JACOBIAN = 1,        /* the Jacobian that opens an outer iteration */
+    LM_PHASE_TRIAL = 2,           /* f at a trial point */
+    LM_PHASE_ENDED = 3
+};
+
 /* Residuals: fill fvec[0..m-1] = f(x).  Return 0 to go on, a negative
    value to stop the fit (the value becomes the status). */
 typedef int (*lm_residual_fn)(void *user, int m, int n, const double *x,
@@ -103,7 +122,11 @@ typedef struct lm_state {
     int status;                   /* an lm_status */
     int nfev, njev;               /* calls of the residual / Jacobian callbacks */
     int iter;                     /* MINPACK's iter: 1 + accepted steps */
-    int need_jacobian;            /* the next lm_step starts an outer iteration */
+    int request;                  /* an lm_request: what the caller must supply next */
+    int phase;                    /* an lm_phase */
+    double *request_x;            /* LM_REQUEST_RESIDUALS: the point (x or wa2) */
+    double *request_f;            /* LM_REQUEST_RESIDUALS: where f goes (fvec or wa4) */
+    double pnorm;                 /* ||D p|| of the trial in flight */
     int factorization_valid;      /* fjac/ipvt/qtf hold a complete factorization: of the
                                      Jacobian at x, or, once a trial was accepted, at the
                                      point before (MINPACK's outputs, as SciPy's) */
@@ -135,6 +158,87 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded);
 
 /* lm_step until the fit stops; returns the final status. */
 int lm_solve(lm_state *s);
+
+/* The same fit by reverse communication, for callers that evaluate f
+   themselves (many fits in lockstep: lm_batch below).  lm_init, lm_step and
+   lm_solve are built on these and make the same arithmetic in the same order.
+
+   lm_begin validates the settings like lm_init and returns the first
+   request (LM_REQUEST_RESIDUALS: f(x0) into fvec), or LM_REQUEST_NONE with
+   status LM_IMPROPER_INPUT.  problem->residual and ->jacobian are not
+   called; problem->jacobian != NULL selects LM_REQUEST_JACOBIAN (lmder)
+   over LM_REQUEST_DIFFERENCES (lmdif).
+
+   lm_resume: the caller has answered s->request; flag is 0, or a negative
+   value to stop the fit (it becomes the status).  Counts the answer (a
+   residual request in nfev, a Jacobian in njev; a difference Jacobian's n
+   evaluations are counted by whoever made them: lm_fdjac or
+   lm_difference_quotients), advances the fit to its next request and
+   returns it.  rec and *recorded as in lm_step: at most one record per call
+   (the iteration-0 record after f(x0), a trial's, or a stop at a Jacobian).
+   While a Jacobian request is pending, fjac, ipvt and qtf still hold the
+   last factorization (factorization_valid unchanged), so a caller may stop
+   there with MINPACK's outputs. */
+int lm_begin(lm_state *s, const lm_problem *problem, double *x, double *fvec,
+             double *fjac, double *diag, double *qtf, int *ipvt, double *work);
+int lm_resume(lm_state *s, int flag, lm_trial_step *rec, int *recorded);
+
+/* LM_REQUEST_DIFFERENCES in one block: row j of points (n x n, row-major)
+   is x + h_j e_j with lm_fdjac's step h_j.  The caller puts f at row j into
+   column j of fjac (fjac + j m), then lm_difference_quotients turns the
+   columns into lm_fdjac's quotients (f(x + h_j e_j) - f(x)) / h_j, the same
+   bits, and counts the n evaluations in nfev. */
+void lm_difference_points(const lm_state *s, double *points);
+void lm_difference_quotients(lm_state *s);
+
+/* Many fits of one size and one set of settings, advanced in lockstep
+   (batch.c).  Every round answers the previous round's requests of every
+   fit still running and gathers their next ones into one block of
+   parameter rows, so the caller evaluates f once per round for all of them:
+   a residual request is one row, a difference Jacobian n rows (its points).
+   Fits end on their own (each has its own status) and drop out.  All arrays
+   belong to the caller; per fit i they are the slices i * (length). */
+typedef struct lm_batch {
+    int count;                    /* fits */
+    lm_problem problem;           /* shared settings; callbacks unused */
+    lm_state *states;             /* count */
+    double *x;                    /* in/out, count x n: x0, then the solutions */
+    double *fvec;                 /* out, count x m */
+    double *fjac;                 /* out, count x (m x n) */
+    double *diag;                 /* in/out, count x n (in only with scale_given) */
+    double *qtf;                  /* out, count x n */
+    int *ipvt;                    /* out, count x n */
+    double *work;                 /* workspace, count x lm_work_size(m, n) */
+    int *status;                  /* out, count: final lm_status, LM_RUNNING until then */
+    int *nfev;                    /* out, count */
+    double *fnorm;                /* out, count: ||f(x)|| */
+    int *running;                 /* workspace, count: fits that asked in the last round */
+    int n_running;
+    int rows;                     /* parameter rows asked for in the last round */
+    int *row_fit;                 /* out, count x n: the fit each row belongs to */
+    double *points;               /* out, count x n rows of n: the parameter rows */
+} lm_batch;
+
+/* Set up count fits (no evaluation yet).  Returns the number of fits that
+   start (all of them, or 0 when the settings are improper: every status is
+   then LM_IMPROPER_INPUT). */
+int lm_batch_begin(lm_batch *b, int count, const lm_problem *problem, lm_state *states,
+                   double *x, double *fvec, double *fjac, double *diag, double *qtf,
+                   int *ipvt, double *work, int *status, int *nfev, double *fnorm,
+                   int *running, int *row_fit, double *points);
+
+/* One round.  values (rows x m, row-major) holds f at the last round's
+   points, NULL for the first round.  Advances every fit that asked to its
+   next request, ends those that finish (status, nfev, fnorm filled), and
+   gathers the new requests into points and row_fit.  Returns the number of
+   rows now asked for; 0 once every fit has ended. */
+int lm_batch_round(lm_batch *b, const double *values);
+
+/* cov (count x n x n, each column-major): each fit's (J^T J)^-1 from its
+   final factorization where it converged (status 1..4), as lm_covariance;
+   inf where R is singular there; NaN where the fit did not converge.
+   work: n n doubles. */
+void lm_batch_covariance(const lm_batch *b, double *cov, double *work);
 
 /* Kernels, exposed for tests and reuse. */
 double lm_enorm(int n, const double *x);
