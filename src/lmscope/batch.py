@@ -22,16 +22,14 @@ model stops the batch and propagates.
 from __future__ import annotations
 
 import inspect
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _messages
+from . import _messages, _optimize_warning
 from ._basin import label_solutions
 from ._batch import check_settings, messages, run_batch
 from ._progress import ProgressBar
-from .curve_fit import OptimizeWarning
 
 __all__ = ["Basin", "BatchResult", "basin", "curve_fit", "leastsq"]
 
@@ -581,11 +579,10 @@ def _scaled_covariance(outcome, points: np.ndarray, n: int, absolute_sigma: bool
     cov[singular | undefined] = np.inf
     failed = int((singular | undefined).sum())
     if failed:
-        warnings.warn(
+        _optimize_warning.warn(
             f"Covariance of the parameters could not be estimated for {failed} of "
             f"{converged.sum()} converged fits (rank-deficient Jacobian, or no more data "
             f"points than parameters); their pcov is inf",
-            OptimizeWarning,
             stacklevel=3,
         )
     return cov
