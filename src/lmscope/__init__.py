@@ -27,10 +27,15 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    # The widget needs ipywidgets and anywidget: imported on first use, so that
-    # scripts using only leastsq and curve_fit do not pay for them.
+    # Imported on first use, so that scripts using only leastsq and curve_fit
+    # do not pay for them: the widget needs ipywidgets and anywidget, the
+    # xarray interface needs xarray (an optional extra).
     if name in ("FitWidget", "fit_widget"):
         from . import widget
 
         return getattr(widget, name)
+    if name in ("batch", "xarray"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'lmscope' has no attribute {name!r}")
