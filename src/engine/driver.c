@@ -91,7 +91,8 @@ int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
 
     const int m = problem->m, n = problem->n;
     if (fvec0 != NULL) {
-        memcpy(fvec, fvec0, sizeof(double) * (size_t)m);
+        if (fvec0 != fvec)
+            memcpy(fvec, fvec0, sizeof(double) * (size_t)m);
     } else {
         int flag = problem->residual(problem->user, m, n, x, fvec, LM_EVAL_TRIAL);
         s->nfev = 1;

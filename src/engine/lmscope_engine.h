@@ -66,6 +66,8 @@ typedef struct lm_problem {
     double epsfcn;                /* forward-difference step control */
     double factor;                /* initial step bound factor */
     int scale_given;              /* 1: diag holds the caller's scales (MINPACK mode 2) */
+    const volatile int *stop_flag;  /* NULL, or set nonzero (by any thread) to stop the fit:
+                                       the long kernels look at it between columns */
 } lm_problem;
 
 /* One trial step, as recorded for the caller.  x and x_trial point to
@@ -116,8 +118,8 @@ size_t lm_work_size(int m, int n);
 
 /* Validate settings and evaluate f(x0).  If fvec0 is not NULL it holds
    f(x0) already (the caller checked the function's output shape with it)
-   and is copied instead of calling residual again; nfev still counts it.
-   All arrays must be distinct.  Returns LM_RUNNING or a final status;
+   and is copied instead of calling residual again (fvec0 may be fvec
+   itself); nfev still counts it.  All other arrays must be distinct.  Returns LM_RUNNING or a final status;
    *recorded is set to 1 when `start` (may be NULL) was filled with the
    iteration-0 record, 0 when the fit stopped before f(x0) was known. */
 int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,

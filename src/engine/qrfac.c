@@ -23,6 +23,14 @@
  * They are downdated after each Householder step instead of recomputed,
  * and recomputed only when cancellation has eaten too many digits
  * (the ratio test against machine epsilon below).
+ *
+ * Speed without changing a bit: each Householder step needs the dot product
+ * of u_j with every remaining column.  One dot product at a time is bound by
+ * the latency of its additions (each waits for the one before).  Here
+ * COLUMN_BLOCK columns are done in one pass over the rows, each with its own
+ * accumulator, so the additions of different columns overlap while each
+ * column's sum is still formed in MINPACK's order, row by row; column j is
+ * also read once per block instead of once per column.
  */
 #include <float.h>
 #include <math.h>
@@ -34,10 +42,63 @@
    sqrt(EPSMCH / RECOMPUTE_FACTOR) of its last fresh value. */
 static const double RECOMPUTE_FACTOR = 0.05;
 
+/* Columns whose dot products with u_j share one pass over the rows. */
+#define COLUMN_BLOCK 4
+
+/* sums[b] = u . a_b over rows first..m-1, each in row order: the sums of
+   COLUMN_BLOCK columns (ld apart, starting at column `a`) side by side. */
+static void block_dots(int first, int m, const double *u, const double *a, size_t ld,
+                       double *sums)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    const double *a0 = a, *a1 = a + ld, *a2 = a + 2 * ld, *a3 = a + 3 * ld;
+    for (int i = first; i < m; i++) {
+        const double ui = u[i];
+        s0 += ui * a0[i];
+        s1 += ui * a1[i];
+        s2 += ui * a2[i];
+        s3 += ui * a3[i];
+    }
+    sums[0] = s0;
+    sums[1] = s1;
+    sums[2] = s2;
+    sums[3] = s3;
+}
+
+/* The same for one column. */
+static double dot(int first, int m, const double *u, const double *a)
+{
+    double sum = 0.0;
+    for (int i = first; i < m; i++)
+        sum += u[i] * a[i];
+    return sum;
+}
+
+/* Column a := (I - u u^T / u[j]) a over rows j..m-1, given sum = u . a, and
+   (with pivoting) the downdate of its trailing norm *norm, recomputed from
+   the column when cancellation has eaten too many digits of *fresh, its
+   last computed value. */
+static void reflect_column(int j, int m, const double *u, double *a, double sum, int pivot,
+                           double *norm, double *fresh)
+{
+    double temp = sum / u[j];
+    for (int i = j; i < m; i++)
+        a[i] -= temp * u[i];
+    if (pivot && *norm != 0.0) {
+        temp = a[j] / *norm;
+        double shrink = 1.0 - temp * temp;
+        *norm *= sqrt(shrink > 0.0 ? shrink : 0.0);
+        double r = *norm / *fresh;
+        if (RECOMPUTE_FACTOR * (r * r) <= DBL_EPSILON) {
+            *norm = lm_enorm(m - j - 1, &a[j + 1]);
+            *fresh = *norm;
+        }
+    }
+}
+
 void lm_qrfac(int m, int n, double *a, int lda, int pivot, int *ipvt,
               double *rdiag, double *acnorm, double *wa)
 {
-    const double epsmch = DBL_EPSILON;
     const int minmn = m < n ? m : n;
 
     for (int j = 0; j < n; j++) {
@@ -79,24 +140,19 @@ void lm_qrfac(int m, int n, double *a, int lda, int pivot, int *ipvt,
                 A(i, j) /= ajnorm;
             A(j, j) += 1.0;
 
-            /* Apply it to the remaining columns and downdate their norms. */
-            for (int k = j + 1; k < n; k++) {
-                double sum = 0.0;
-                for (int i = j; i < m; i++)
-                    sum += A(i, j) * A(i, k);
-                double temp = sum / A(j, j);
-                for (int i = j; i < m; i++)
-                    A(i, k) -= temp * A(i, j);
-                if (pivot && rdiag[k] != 0.0) {
-                    temp = A(j, k) / rdiag[k];
-                    double shrink = 1.0 - temp * temp;
-                    rdiag[k] *= sqrt(shrink > 0.0 ? shrink : 0.0);
-                    double r = rdiag[k] / wa[k];
-                    if (RECOMPUTE_FACTOR * (r * r) <= epsmch) {
-                        rdiag[k] = lm_enorm(m - j - 1, &A(j + 1, k));
-                        wa[k] = rdiag[k];
-                    }
-                }
+            /* Apply it to the remaining columns, a block at a time, and
+               downdate their norms. */
+            for (int k0 = j + 1; k0 < n; k0 += COLUMN_BLOCK) {
+                const int count = n - k0 < COLUMN_BLOCK ? n - k0 : COLUMN_BLOCK;
+                double sums[COLUMN_BLOCK];
+                if (count == COLUMN_BLOCK)
+                    block_dots(j, m, &A(0, j), &A(0, k0), (size_t)lda, sums);
+                else
+                    for (int b = 0; b < count; b++)
+                        sums[b] = dot(j, m, &A(0, j), &A(0, k0 + b));
+                for (int b = 0; b < count; b++)
+                    reflect_column(j, m, &A(0, j), &A(0, k0 + b), sums[b], pivot,
+                                   &rdiag[k0 + b], &wa[k0 + b]);
             }
         }
         rdiag[j] = -ajnorm;

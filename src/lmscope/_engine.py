@@ -1,14 +1,16 @@
 """Marshalling between numpy and the C engine: the buffers of one fit, the
 engine's state, and the loop that runs it.
 
-Without a callback or a trace the whole fit is one C call (`lm_solve`), the
-GIL released except inside func and Dfun.  With them, Python calls
-`lm_step` once per trial step and reads each record.
+Without a callback or a trace the whole fit is one C call
+(`lm_python_solve`, whose GIL policy is in src/binding/python_bridge.c).
+With them, Python calls `lm_step` once per trial step and reads each
+record.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 
@@ -19,15 +21,11 @@ from ._validation import FitSettings
 from .trace import Trace, TrialStep
 
 if sys.implementation.name != "cpython":
-    # The callbacks in src/engine/python_callbacks.c use the CPython API.
+    # The callbacks in src/binding/python_bridge.c use the CPython API.
     raise ImportError(f"lmscope's engine needs CPython, not {sys.implementation.name}")
 
-
-def _borrowed(obj):
-    """A Python object as the `PyObject *` that C code of this module uses.
-    CPython documents id() as the object's address; the caller keeps the
-    object alive while C holds the pointer."""
-    return ffi.cast("void *", id(obj))
+# How often a stop watcher looks at the caller's stop event (seconds).
+_STOP_POLL_SECONDS = 0.005
 
 
 class EngineRun:
@@ -37,32 +35,36 @@ class EngineRun:
         m, n = settings.m, settings.n
         self.settings = settings
         self.x = settings.x0  # validation made it a private copy
-        self.fvec = np.empty(m)
+        # f(x0), also a private copy: the engine starts from it in place.
+        self.fvec = settings.fvec0
         self.fjac = np.empty((n, m))  # column-major m x n: row j is column j
         self.qtf = np.empty(n)
         self.ipvt = np.empty(n, dtype=np.int32)
-        # The engine's workspace, the scales and the point handed to Python,
-        # in one allocation: a fit's fixed cost matters when func is cheap.
+        # The engine's workspace and the scales in one allocation: a fit's
+        # fixed cost matters when func is cheap.
         work_size = lib.lm_work_size(m, n)
-        self._scratch = np.empty(work_size + 2 * n)
+        self._scratch = np.empty(work_size + n)
         scratch = ffi.from_buffer("double[]", self._scratch)
-        self._work, self._diag, x_eval_pointer = (
-            scratch,
-            scratch + work_size,
-            scratch + work_size + n,
-        )
+        self._work, self._diag = scratch, scratch + work_size
         if settings.diag is not None:
-            self._scratch[work_size : work_size + n] = settings.diag
-        x_eval = self._scratch[work_size + n :]
+            self._scratch[work_size:] = settings.diag
         if settings.jacobian0 is not None:
             self.fjac[...] = settings.jacobian0
-        self.context = context = FitContext(
-            settings.func, settings.args, settings.dfun, settings.col_deriv, stop, x_eval, m
+            # Often a view of the user's Dfun(x0): holding it for the whole
+            # fit keeps m n doubles alive, and on tall problems the page
+            # faults of the next allocations cost more than the arithmetic.
+            settings.jacobian0 = None
+        self.context = FitContext(
+            settings.func, settings.args, settings.dfun, settings.col_deriv, stop, m, n
         )
+        self._stop = stop
 
-        run = ffi.new("lm_python_run *")
-        lib.lm_python_setup(
+        run = ffi.gc(ffi.new("lm_python_run *"), lib.lm_python_close)
+        bad = lib.lm_python_open(
             run,
+            # CPython documents id() as the object's address; the bridge
+            # reads the context's attributes before this call returns.
+            ffi.cast("void *", id(self.context)),
             m,
             n,
             settings.ftol,
@@ -72,22 +74,21 @@ class EngineRun:
             settings.epsfcn,
             settings.factor,
             settings.diag is not None,
-            _borrowed(context.objects),
-            x_eval_pointer,
             settings.dfun is not None,
             settings.col_deriv,
-            settings.jacobian0 is not None,
+            # With Dfun, validation evaluated Dfun(x0), now in fjac.
+            settings.dfun is not None,
         )
+        if bad != ffi.NULL:
+            raise RuntimeError(f"lmscope's bridge rejected the fit context: {ffi.string(bad)!r}")
         self._run = run
         self._problem = ffi.addressof(run.problem)
         self.state = ffi.addressof(run.state)
         self._fjac_pointer = ffi.from_buffer("double[]", self.fjac)
 
-    def _init(self, start_record, recorded) -> int:
+    def _pointers(self):
         d = ffi.from_buffer
-        return lib.lm_init(
-            self.state,
-            self._problem,
+        return (
             d("double[]", self.x),
             d("double[]", self.fvec),
             self._fjac_pointer,
@@ -95,9 +96,6 @@ class EngineRun:
             d("double[]", self.qtf),
             d("int[]", self.ipvt),
             self._work,
-            d("double[]", self.settings.fvec0),
-            start_record,
-            recorded,
         )
 
     def covariance(self):
@@ -118,16 +116,47 @@ class EngineRun:
     def run(self, callback=None, trace: Trace | None = None) -> int:
         """Run the fit to its end; returns the final status.  An exception
         raised in func, Dfun or callback propagates from here."""
-        if callback is None and trace is None:
-            status = self._init(ffi.NULL, ffi.new("int *"))
-            if status == lib.LM_RUNNING:
-                status = lib.lm_solve(self.state)
-        else:
-            status = self._run_by_steps(callback, trace)
+        finished = self._watch_stop()
+        try:
+            if callback is None and trace is None:
+                status = lib.lm_python_solve(self._run, *self._pointers())
+            else:
+                status = self._run_by_steps(callback, trace)
+        finally:
+            if finished is not None:
+                finished.set()
+            lib.lm_python_close(self._run)
         error = self.context.take_error()
         if error is not None:
-            raise error
+            try:
+                raise error
+            finally:
+                # This frame is in the traceback: without this, the
+                # exception and the fit's buffers would wait for the cyclic
+                # garbage collector.
+                del error
+        if status == lib.LM_CALLBACK_ERROR:
+            raise SystemError("lmscope: a callback failed and left no exception")
         return status
+
+    def _watch_stop(self) -> threading.Event | None:
+        """For a problem whose C work between two callbacks is long, a
+        thread that passes a set stop event on to the engine's kernels,
+        which cannot call Python.  Returns the event that ends it."""
+        stop = self._stop
+        if stop is None or not lib.lm_python_long_kernels(self.settings.m, self.settings.n):
+            return None
+        finished = threading.Event()
+        run = self._run
+
+        def watch():
+            while not finished.wait(_STOP_POLL_SECONDS):
+                if stop.is_set():
+                    lib.lm_python_request_stop(run)
+                    return
+
+        threading.Thread(target=watch, name="lmscope-stop-watcher", daemon=True).start()
+        return finished
 
     def _run_by_steps(self, callback, trace) -> int:
         n = self.settings.n
@@ -138,7 +167,9 @@ class EngineRun:
         if trace is not None:
             trace._start(n)
 
-        status = self._init(rec, recorded)
+        pointers = self._pointers()
+        fvec0 = pointers[1]  # f(x0) is already in fvec
+        status = lib.lm_init(self.state, self._problem, *pointers, fvec0, rec, recorded)
         while True:
             if recorded[0]:
                 if trace is not None:
