@@ -40,8 +40,10 @@ static const double TENTH = 0.1;          /* the strongest shrink; also the boun
 
 #define FJAC(i, j) s->fjac[(size_t)(i) + (size_t)(j) * (size_t)m]
 
-static double max_d(double a, double b) { return a > b ? a : b; }
-static double min_d(double a, double b) { return a < b ? a : b; }
+/* The larger / smaller, ignoring a NaN b (as fmax and fmin do): a NaN step
+   length must not become the radius. */
+static double max_d(double a, double b) { return a > b || b != b ? a : b; }
+static double min_d(double a, double b) { return a < b || b != b ? a : b; }
 
 static int all_finite(size_t count, const double *v)
 {
@@ -147,7 +149,9 @@ static int begin_iteration(lm_state *s)
         return LM_NONFINITE;
 
     /* wa1 = R's diagonal, wa2 = the Jacobian's column norms. */
-    lm_qrfac(m, n, s->fjac, m, 1, s->ipvt, s->wa1, s->wa2, s->wa3);
+    if (lm_qrfac_stoppable(m, n, s->fjac, m, 1, s->ipvt, s->wa1, s->wa2, s->wa3,
+                           p->stop_flag))
+        return LM_USER_STOP;
 
     if (s->iter == 1) {
         /* Scale by the column norms (a zero column gets 1), and start with
@@ -248,8 +252,9 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
 
     /* The step p (wa1) for the current radius, the trial point x + p (wa2)
        and its scaled length. */
-    lm_lmpar(n, s->fjac, m, s->ipvt, s->diag, s->qtf, s->delta, &s->par,
-             s->wa1, s->wa2, s->wa3, s->wa4);
+    if (lm_lmpar_stoppable(n, s->fjac, m, s->ipvt, s->diag, s->qtf, s->delta, &s->par,
+                           s->wa1, s->wa2, s->wa3, s->wa4, p->stop_flag))
+        return s->status = LM_USER_STOP;
     const double par_used = s->par;
     for (int j = 0; j < n; j++) {
         s->wa1[j] = -s->wa1[j];
@@ -260,11 +265,16 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
     if (s->iter == 1)
         s->delta = min_d(s->delta, pnorm);
 
-    int flag = p->residual(p->user, m, n, s->wa2, s->wa4, LM_EVAL_TRIAL);
+    /* The caller's function is never called at a non-finite point: if the
+       step overflowed, the trial counts as one where f is not finite. */
+    const int finite_point = all_finite((size_t)n, s->wa2);
+    int flag = 0;
+    if (finite_point)
+        flag = p->residual(p->user, m, n, s->wa2, s->wa4, LM_EVAL_TRIAL);
     s->nfev++;
     if (flag < 0)
         return s->status = flag;
-    double fnorm1 = lm_enorm(m, s->wa4);
+    double fnorm1 = finite_point ? lm_enorm(m, s->wa4) : INFINITY;
     if (!isfinite(fnorm1))
         s->nonfinite_trials++;
 
@@ -292,6 +302,8 @@ int lm_step(lm_state *s, lm_trial_step *rec, int *recorded)
     double ratio = 0.0;
     if (prered != 0.0)
         ratio = actred / prered;
+    if (ratio != ratio)
+        ratio = 0.0;    /* a non-finite step: a failed trial */
 
     /* Radius update (Moré 1978, section 4). */
     if (ratio <= SHRINK_BELOW) {

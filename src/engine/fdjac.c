@@ -36,6 +36,8 @@ int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
         double h = eps * fabs(temp);
         if (h == 0.0)
             h = eps;
+        if (!isfinite(temp + h))
+            h = -h;     /* next to DBL_MAX: never hand f an infinite point */
         x[j] = temp + h;
         int flag = residual(user, m, n, x, wa, LM_EVAL_JACOBIAN);
         (*nfev)++;

@@ -147,6 +147,16 @@ void lm_qrsolv(int n, double *r, int ldr, const int *ipvt, const double *diag,
 void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
               const double *qtb, double delta, double *par, double *x,
               double *sdiag, double *wa1, double *wa2);
+/* The same kernels, stopping early once *stop (NULL: never) is set by
+   another thread; they return 1 then (see each source file), else 0. */
+int lm_qrfac_stoppable(int m, int n, double *a, int lda, int pivot, int *ipvt,
+                       double *rdiag, double *acnorm, double *wa, const volatile int *stop);
+int lm_qrsolv_stoppable(int n, double *r, int ldr, const int *ipvt, const double *diag,
+                        const double *qtb, double *x, double *sdiag, double *wa,
+                        const volatile int *stop);
+int lm_lmpar_stoppable(int n, double *r, int ldr, const int *ipvt, const double *diag,
+                       const double *qtb, double delta, double *par, double *x,
+                       double *sdiag, double *wa1, double *wa2, const volatile int *stop);
 int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
              const double *fvec, double *fjac, int ldfjac, double epsfcn,
              double *wa, int *nfev);

@@ -18,6 +18,10 @@
  *   rdiag    output         n: diagonal of R
  *   acnorm   output         n: norms of the columns of the input a
  *   wa       workspace      n
+ *   stop     input          lm_qrfac_stoppable only: NULL, or a flag another
+ *                           thread may set, looked at before each Householder
+ *                           step; once set, it returns 1 with `a` partly
+ *                           factored (it returns 0 when it completes)
  *
  * The pivot choice needs the norms of the trailing parts of the columns.
  * They are downdated after each Householder step instead of recomputed,
@@ -96,8 +100,8 @@ static void reflect_column(int j, int m, const double *u, double *a, double sum,
     }
 }
 
-void lm_qrfac(int m, int n, double *a, int lda, int pivot, int *ipvt,
-              double *rdiag, double *acnorm, double *wa)
+int lm_qrfac_stoppable(int m, int n, double *a, int lda, int pivot, int *ipvt,
+                       double *rdiag, double *acnorm, double *wa, const volatile int *stop)
 {
     const int minmn = m < n ? m : n;
 
@@ -110,6 +114,8 @@ void lm_qrfac(int m, int n, double *a, int lda, int pivot, int *ipvt,
     }
 
     for (int j = 0; j < minmn; j++) {
+        if (stop != NULL && *stop)
+            return 1;
         if (pivot) {
             /* Bring the column of largest remaining norm to position j. */
             int kmax = j;
@@ -157,4 +163,11 @@ void lm_qrfac(int m, int n, double *a, int lda, int pivot, int *ipvt,
         }
         rdiag[j] = -ajnorm;
     }
+    return 0;
+}
+
+void lm_qrfac(int m, int n, double *a, int lda, int pivot, int *ipvt,
+              double *rdiag, double *acnorm, double *wa)
+{
+    (void)lm_qrfac_stoppable(m, n, a, lda, pivot, ipvt, rdiag, acnorm, wa, NULL);
 }
