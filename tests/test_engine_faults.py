@@ -3,6 +3,8 @@ against SciPy on the same calls where SciPy has an answer."""
 
 import gc
 import signal
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -209,3 +211,41 @@ def test_stop_takes_effect_inside_long_kernels():
             latencies.append(when - asked)
     assert len(latencies) >= 3
     assert float(np.median(latencies)) < 0.1, latencies
+
+
+_PEAK_MEMORY_SCRIPT = """
+import resource, sys
+import numpy as np, scipy.optimize, lmscope
+m = 1_000_000
+t = np.linspace(0.0, 1.0, m)
+y = 2.0 * t + 1.0
+def f(p):
+    return p[0] * t + p[1] - y
+def jac(p):
+    out = np.empty((m, 2))
+    out[:, 0] = t
+    out[:, 1] = 1.0
+    return out
+solver = scipy.optimize.leastsq if sys.argv[1] == "scipy" else lmscope.leastsq
+solver(lambda p: p - 1.0, [0.0])  # imports and first-call allocations
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+solver(f, [0.5, 0.5], Dfun=jac if sys.argv[2] == "lmder" else None)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) * 1024 / m)
+"""
+
+
+@pytest.mark.parametrize("kind", ["lmdif", "lmder"])
+def test_peak_memory_per_residual_is_scipys(kind):
+    # Each in a fresh process: the peak resident size it reached during the fit.
+    def peak(solver):
+        out = subprocess.run(
+            [sys.executable, "-c", _PEAK_MEMORY_SCRIPT, solver, kind],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return float(out.stdout)
+
+    ours, theirs = peak("lmscope"), peak("scipy")
+    assert ours <= theirs + 2.0, (ours, theirs)

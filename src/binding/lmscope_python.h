@@ -18,28 +18,43 @@
 
 typedef struct lm_python_context lm_python_context;
 
+/* Returned instead of a status when the fit context is incomplete. */
+enum lm_python_error {
+    LM_PY_BAD_CONTEXT = -100
+};
+
 /* Everything one fit has on the C side.  Python allocates it (zeroed) and
    reads `state` for the counts and the status. */
 typedef struct lm_python_run {
     lm_state state;
     lm_problem problem;
-    lm_python_context *context;   /* owned: set by lm_python_open, freed by lm_python_close */
+    lm_python_context *context;   /* owned while the fit runs; see python_bridge.c */
+    const char *rejected;         /* after LM_PY_BAD_CONTEXT: the attribute at fault */
     volatile int stop_flag;       /* lm_python_request_stop sets it; the kernels look at it */
 } lm_python_run;
 
-/* Read the fit's Python objects from `fit_context` (the address of an
-   lmscope._callbacks.FitContext, which must stay alive until the call
-   returns) into the typed context, holding a reference to each, and fill
-   run->problem.  Returns NULL, or the name of the attribute that was
-   missing or of the wrong kind (nothing is then held).  Takes the GIL. */
-const char *lm_python_open(lm_python_run *run, void *fit_context, int m, int n, double ftol,
-                           double xtol, double gtol, int maxfev, double epsfcn, double factor,
-                           int scale_given, int has_dfun, int col_deriv, int jacobian_ready);
+/* A whole fit in one call: read the fit's Python objects and buffers from
+   `fit_context` (the address of an lmscope._callbacks.FitContext, alive for
+   the call) into a typed context, checking each, then lm_init and lm_solve
+   with the GIL policy of python_bridge.c, and let the objects go.  fvec
+   holds f(x0) already; with has_dfun and jacobian_ready, fjac holds the
+   Jacobian at x0.  Returns the final status, or LM_PY_BAD_CONTEXT with
+   run->rejected naming what was missing or of the wrong kind. */
+int lm_python_solve(lm_python_run *run, void *fit_context, int m, int n, double ftol,
+                    double xtol, double gtol, int maxfev, double epsfcn, double factor,
+                    int scale_given, int has_dfun, int col_deriv, int jacobian_ready);
 
-/* lm_init and lm_solve in one call, with the GIL policy of python_bridge.c.
-   fvec holds f(x0) already.  Returns the final status. */
-int lm_python_solve(lm_python_run *run, double *x, double *fvec, double *fjac, double *diag,
-                    double *qtf, int *ipvt, double *work);
+/* The same reading and lm_init, for a caller that then calls lm_step on
+   &run->state itself (to watch every trial) and lm_python_close at the end;
+   start and recorded as for lm_init. */
+int lm_python_start(lm_python_run *run, void *fit_context, int m, int n, double ftol,
+                    double xtol, double gtol, int maxfev, double epsfcn, double factor,
+                    int scale_given, int has_dfun, int col_deriv, int jacobian_ready,
+                    lm_trial_step *start, int *recorded);
+
+/* Drop the references lm_python_start took; a second call (or one after
+   lm_python_solve) does nothing. */
+void lm_python_close(lm_python_run *run);
 
 /* Ask a running fit to stop (from any thread, without the GIL): the
    engine's long kernels look at the flag, as the callbacks do. */
@@ -48,9 +63,5 @@ void lm_python_request_stop(lm_python_run *run);
 /* Whether a stop watcher is worth its thread: the C work between two
    callbacks of this problem can take long enough to notice (m n^2). */
 int lm_python_long_kernels(int m, int n);
-
-/* Drop the references lm_python_open took and free the context; a second
-   call does nothing.  Takes the GIL. */
-void lm_python_close(lm_python_run *run);
 
 #endif

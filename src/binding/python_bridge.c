@@ -41,18 +41,21 @@ enum gil_mode {
     GIL_SAVED         /* lm_python_solve took it, then released it between callbacks */
 };
 
-/* The typed context: what the callbacks need, read once from the
-   FitContext by lm_python_open, each a strong reference. */
+/* The typed context: what the callbacks and the engine need, read once
+   from the FitContext (open_context), each object a strong reference. */
 struct lm_python_context {
     PyObject *func;                 /* func(x, *args) -> residuals */
     PyObject *dfun;                 /* Dfun(x, *args) -> Jacobian, or None */
     PyObject *args;                 /* tuple of extra arguments */
     PyObject *stop_is_set;          /* () -> bool, or None */
-    PyObject *residuals_as_float64; /* (values) -> float64 vector of length m, or raises */
-    PyObject *jacobian_as_float64;  /* (values) -> C-contiguous float64 (n, m), or raises */
+    PyObject *residuals_as_float64; /* (values, m) -> float64 vector of length m, or raises */
+    PyObject *jacobian_as_float64;  /* (values, m, n, col_deriv) -> C-contiguous (n, m) */
     PyObject *errors;               /* list: an exception from a callback is appended */
     PyObject *stop_fit;             /* lmscope.StopFit: stops the fit, not re-raised */
-    int n;
+    PyObject *arrays[6];            /* x, fvec, fjac, qtf, ipvt, work: the engine's buffers */
+    double *x, *fvec, *fjac, *qtf, *work;
+    int *ipvt;
+    int m, n;
     int col_deriv;                  /* Dfun returns (n, m) instead of (m, n) */
     int jacobian_ready;             /* fjac already holds the Jacobian at x0 */
     enum gil_mode gil;
@@ -104,10 +107,16 @@ static PyArrayObject *float64_array(PyObject *obj, npy_intp rows, npy_intp cols)
     return array;
 }
 
-/* values converted by the Python converter (a new reference), or NULL. */
-static PyObject *converted(PyObject *converter, PyObject *values, npy_intp rows, npy_intp cols)
+/* func's result (jacobian == 0) or Dfun's converted by the context's
+   converter, which is called with the sizes it needs: a new reference to a
+   C-contiguous float64 array of length m or shape (n, m), or NULL. */
+static PyObject *converted(const lm_python_context *c, PyObject *values, int jacobian)
 {
-    PyObject *array = PyObject_CallOneArg(converter, values);
+    PyObject *array =
+        jacobian ? PyObject_CallFunction(c->jacobian_as_float64, "Oiii", values, c->m, c->n,
+                                         c->col_deriv)
+                 : PyObject_CallFunction(c->residuals_as_float64, "Oi", values, c->m);
+    npy_intp rows = jacobian ? c->n : c->m, cols = jacobian ? c->m : 0;
     if (array != NULL && float64_array(array, rows, cols) == NULL) {
         Py_DECREF(array);
         PyErr_SetString(PyExc_SystemError, "lmscope: a converter returned an unexpected array");
@@ -203,7 +212,7 @@ static int residual(void *user, int m, int n, const double *x, double *fvec, int
     if (flag == 0) {
         PyObject *result = call_at_point(c, c->func, x);
         if (result != NULL && float64_array(result, m, 0) == NULL) {
-            PyObject *array = converted(c->residuals_as_float64, result, m, 0);
+            PyObject *array = converted(c, result, 0);
             Py_DECREF(result);
             result = array;
         }
@@ -252,7 +261,7 @@ static int jacobian(void *user, int m, int n, const double *x, double *fjac, int
             if (!c->col_deriv && float64_array(result, m, n) != NULL) {
                 transposed = 1;
             } else if (!(c->col_deriv && float64_array(result, n, m) != NULL)) {
-                PyObject *array = converted(c->jacobian_as_float64, result, n, m);
+                PyObject *array = converted(c, result, 1);
                 Py_DECREF(result);
                 result = array;
             }
@@ -273,87 +282,127 @@ static int jacobian(void *user, int m, int n, const double *x, double *fjac, int
     return finish_call(c, flag);
 }
 
-/* Attribute `name` of obj: a callable (or None when may_be_none), a tuple,
-   a list or an exception class, as `kind` says.  A new reference or NULL. */
-enum kind { CALLABLE, CALLABLE_OR_NONE, TUPLE, LIST, EXCEPTION_CLASS };
+/* What an attribute of the FitContext must be. */
+enum kind { CALLABLE, CALLABLE_OR_NONE, TUPLE, LIST, EXCEPTION_CLASS, FLOAT64, INT };
 
-static PyObject *read_field(PyObject *obj, const char *name, enum kind kind)
+struct field {
+    const char *name;
+    enum kind kind;
+};
+
+/* In the order of the context's PyObject fields, then its arrays. */
+static const struct field FIELDS[] = {
+    {"func", CALLABLE}, {"dfun", CALLABLE_OR_NONE}, {"args", TUPLE},
+    {"stop_is_set", CALLABLE_OR_NONE}, {"residuals_as_float64", CALLABLE},
+    {"jacobian_as_float64", CALLABLE}, {"errors", LIST}, {"stop_fit", EXCEPTION_CLASS},
+    {"x", FLOAT64}, {"fvec", FLOAT64}, {"fjac", FLOAT64}, {"qtf", FLOAT64}, {"ipvt", INT},
+    {"work", FLOAT64},
+};
+#define FIELD_COUNT (sizeof FIELDS / sizeof FIELDS[0])
+#define OBJECT_COUNT 8
+
+/* The field names as interned strings, made once (under the GIL). */
+static PyObject *field_names[FIELD_COUNT];
+
+static int intern_names(void)
 {
-    PyObject *value = PyObject_GetAttrString(obj, name);
-    if (value == NULL) {
-        PyErr_Clear();
-        return NULL;
-    }
-    int ok;
+    if (field_names[FIELD_COUNT - 1] != NULL)
+        return 0;
+    for (size_t k = 0; k < FIELD_COUNT; k++)
+        if (field_names[k] == NULL
+            && (field_names[k] = PyUnicode_InternFromString(FIELDS[k].name)) == NULL)
+            return -1;
+    return 0;
+}
+
+/* Whether value is what `kind` asks for; arrays must be writeable, aligned,
+   C-contiguous, of the native dtype and hold exactly `size` elements. */
+static int is_kind(PyObject *value, enum kind kind, npy_intp size)
+{
     switch (kind) {
-    case CALLABLE: ok = PyCallable_Check(value); break;
-    case CALLABLE_OR_NONE: ok = value == Py_None || PyCallable_Check(value); break;
-    case TUPLE: ok = PyTuple_Check(value); break;
-    case LIST: ok = PyList_Check(value); break;
-    default: ok = PyExceptionClass_Check(value); break;
+    case CALLABLE: return PyCallable_Check(value);
+    case CALLABLE_OR_NONE: return value == Py_None || PyCallable_Check(value);
+    case TUPLE: return PyTuple_Check(value);
+    case LIST: return PyList_Check(value);
+    case EXCEPTION_CLASS: return PyExceptionClass_Check(value);
+    default: break;
     }
-    if (!ok)
-        Py_CLEAR(value);
-    return value;
+    if (!PyArray_Check(value))
+        return 0;
+    PyArrayObject *array = (PyArrayObject *)value;
+    return PyArray_TYPE(array) == (kind == INT ? NPY_INT : NPY_DOUBLE)
+           && PyArray_ISNOTSWAPPED(array) && PyArray_ISCARRAY(array)
+           && PyArray_SIZE(array) == size;
 }
 
 static void drop_references(lm_python_context *c)
 {
-    Py_CLEAR(c->func);
-    Py_CLEAR(c->dfun);
-    Py_CLEAR(c->args);
-    Py_CLEAR(c->stop_is_set);
-    Py_CLEAR(c->residuals_as_float64);
-    Py_CLEAR(c->jacobian_as_float64);
-    Py_CLEAR(c->errors);
-    Py_CLEAR(c->stop_fit);
+    PyObject **objects[OBJECT_COUNT] = {
+        &c->func, &c->dfun, &c->args, &c->stop_is_set, &c->residuals_as_float64,
+        &c->jacobian_as_float64, &c->errors, &c->stop_fit,
+    };
+    for (int k = 0; k < OBJECT_COUNT; k++)
+        Py_CLEAR(*objects[k]);
+    for (int k = 0; k < 6; k++)
+        Py_CLEAR(c->arrays[k]);
 }
 
-const char *lm_python_open(lm_python_run *run, void *fit_context, int m, int n, double ftol,
-                           double xtol, double gtol, int maxfev, double epsfcn, double factor,
-                           int scale_given, int has_dfun, int col_deriv, int jacobian_ready)
+/* With the GIL: read the FitContext into a new typed context (run->context)
+   and fill run->problem.  NULL, or the name of the attribute at fault. */
+static const char *open_context(lm_python_run *run, PyObject *fit_context, int m, int n,
+                                double ftol, double xtol, double gtol, int maxfev,
+                                double epsfcn, double factor, int scale_given, int has_dfun,
+                                int col_deriv, int jacobian_ready)
 {
-    PyGILState_STATE gil = PyGILState_Ensure();
-    const char *bad = NULL;
     if (PyArray_API == NULL && _import_array() < 0) {
         PyErr_Clear();
-        PyGILState_Release(gil);
         return "numpy's C API";
     }
+    if (intern_names() < 0) {
+        PyErr_Clear();
+        return "memory for the field names";
+    }
     lm_python_context *c = PyMem_RawCalloc(1, sizeof *c);
-    if (c == NULL) {
-        PyGILState_Release(gil);
+    if (c == NULL)
         return "memory for the context";
-    }
-    PyObject *obj = fit_context;
-    struct { PyObject **slot; const char *name; enum kind kind; } fields[] = {
-        {&c->func, "func", CALLABLE},
-        {&c->dfun, "dfun", has_dfun ? CALLABLE : CALLABLE_OR_NONE},
-        {&c->args, "args", TUPLE},
-        {&c->stop_is_set, "stop_is_set", CALLABLE_OR_NONE},
-        {&c->residuals_as_float64, "residuals_as_float64", CALLABLE},
-        {&c->jacobian_as_float64, "jacobian_as_float64", CALLABLE},
-        {&c->errors, "errors", LIST},
-        {&c->stop_fit, "stop_fit", EXCEPTION_CLASS},
+    PyObject **objects[OBJECT_COUNT] = {
+        &c->func, &c->dfun, &c->args, &c->stop_is_set, &c->residuals_as_float64,
+        &c->jacobian_as_float64, &c->errors, &c->stop_fit,
     };
-    for (size_t k = 0; k < sizeof fields / sizeof fields[0] && bad == NULL; k++) {
-        *fields[k].slot = read_field(obj, fields[k].name, fields[k].kind);
-        if (*fields[k].slot == NULL)
-            bad = fields[k].name;
+    const npy_intp sizes[6] = {
+        n, m, (npy_intp)m * n, n, n, (npy_intp)lm_work_size(m, n) + n,
+    };
+    for (size_t k = 0; k < FIELD_COUNT; k++) {
+        PyObject *value = PyObject_GetAttr(fit_context, field_names[k]);
+        enum kind kind = FIELDS[k].kind;
+        if (k == 1 && has_dfun)
+            kind = CALLABLE;
+        npy_intp size = k >= OBJECT_COUNT ? sizes[k - OBJECT_COUNT] : 0;
+        if (value == NULL || !is_kind(value, kind, size)) {
+            PyErr_Clear();
+            Py_XDECREF(value);
+            drop_references(c);
+            PyMem_RawFree(c);
+            return FIELDS[k].name;
+        }
+        if (k < OBJECT_COUNT)
+            *objects[k] = value;
+        else
+            c->arrays[k - OBJECT_COUNT] = value;
     }
-    if (bad != NULL) {
-        drop_references(c);
-        PyMem_RawFree(c);
-        PyGILState_Release(gil);
-        return bad;
-    }
-    PyGILState_Release(gil);
-
+    c->x = PyArray_DATA((PyArrayObject *)c->arrays[0]);
+    c->fvec = PyArray_DATA((PyArrayObject *)c->arrays[1]);
+    c->fjac = PyArray_DATA((PyArrayObject *)c->arrays[2]);
+    c->qtf = PyArray_DATA((PyArrayObject *)c->arrays[3]);
+    c->ipvt = PyArray_DATA((PyArrayObject *)c->arrays[4]);
+    c->work = PyArray_DATA((PyArrayObject *)c->arrays[5]);
+    c->m = m;
     c->n = n;
     c->col_deriv = col_deriv;
-    c->jacobian_ready = jacobian_ready;
+    c->jacobian_ready = has_dfun && jacobian_ready;
     c->gil = GIL_PER_CALL;
     run->context = c;
+    run->rejected = NULL;
     run->stop_flag = 0;
 
     lm_problem *problem = &run->problem;
@@ -373,30 +422,82 @@ const char *lm_python_open(lm_python_run *run, void *fit_context, int m, int n, 
     return NULL;
 }
 
-int lm_python_solve(lm_python_run *run, double *x, double *fvec, double *fjac, double *diag,
-                    double *qtf, int *ipvt, double *work)
+/* With the GIL: let the context's objects go. */
+static void close_context(lm_python_run *run)
 {
     lm_python_context *c = run->context;
-    const lm_problem *p = &run->problem;
-    PyGILState_STATE gil = PyGILState_UNLOCKED;
-    const int hold = (double)p->m * (double)p->n * (double)p->n <= HOLD_WORK;
-    if (hold) {
-        gil = PyGILState_Ensure();
+    if (c == NULL)
+        return;
+    run->context = NULL;
+    run->problem.user = NULL;
+    drop_references(c);
+    PyMem_RawFree(c);
+}
+
+/* lm_init on the context's buffers; f(x0) is in fvec already. */
+static int init(lm_python_run *run, lm_trial_step *start, int *recorded)
+{
+    lm_python_context *c = run->context;
+    double *diag = c->work + lm_work_size(c->m, c->n);
+    return lm_init(&run->state, &run->problem, c->x, c->fvec, c->fjac, diag, c->qtf, c->ipvt,
+                   c->work, c->fvec, start, recorded);
+}
+
+int lm_python_solve(lm_python_run *run, void *fit_context, int m, int n, double ftol,
+                    double xtol, double gtol, int maxfev, double epsfcn, double factor,
+                    int scale_given, int has_dfun, int col_deriv, int jacobian_ready)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    run->rejected = open_context(run, fit_context, m, n, ftol, xtol, gtol, maxfev, epsfcn,
+                                 factor, scale_given, has_dfun, col_deriv, jacobian_ready);
+    if (run->rejected != NULL) {
+        PyGILState_Release(gil);
+        return LM_PY_BAD_CONTEXT;
+    }
+    lm_python_context *c = run->context;
+    if ((double)m * (double)n * (double)n <= HOLD_WORK) {
         c->gil = GIL_HELD;
         c->hold_until = monotonic_seconds() + HOLD_SECONDS;
+    } else {
+        c->gil = GIL_SAVED;
+        c->thread = PyEval_SaveThread();
     }
     int recorded;
-    int status = lm_init(&run->state, p, x, fvec, fjac, diag, qtf, ipvt, work, fvec, NULL,
-                         &recorded);
+    int status = init(run, NULL, &recorded);
     if (status == LM_RUNNING)
         status = lm_solve(&run->state);
-    if (hold) {
-        if (c->gil == GIL_SAVED)
-            PyEval_RestoreThread(c->thread);
-        c->gil = GIL_PER_CALL;
-        PyGILState_Release(gil);
-    }
+    if (c->gil == GIL_SAVED)
+        PyEval_RestoreThread(c->thread);
+    close_context(run);
+    PyGILState_Release(gil);
     return status;
+}
+
+int lm_python_start(lm_python_run *run, void *fit_context, int m, int n, double ftol,
+                    double xtol, double gtol, int maxfev, double epsfcn, double factor,
+                    int scale_given, int has_dfun, int col_deriv, int jacobian_ready,
+                    lm_trial_step *start, int *recorded)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    run->rejected = open_context(run, fit_context, m, n, ftol, xtol, gtol, maxfev, epsfcn,
+                                 factor, scale_given, has_dfun, col_deriv, jacobian_ready);
+    PyGILState_Release(gil);
+    if (run->rejected != NULL) {
+        *recorded = 0;
+        return LM_PY_BAD_CONTEXT;
+    }
+    /* Each lm_step is a call from Python, which releases the GIL around it:
+       the callbacks take it themselves. */
+    return init(run, start, recorded);
+}
+
+void lm_python_close(lm_python_run *run)
+{
+    if (run->context == NULL)
+        return;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    close_context(run);
+    PyGILState_Release(gil);
 }
 
 void lm_python_request_stop(lm_python_run *run)
@@ -407,17 +508,4 @@ void lm_python_request_stop(lm_python_run *run)
 int lm_python_long_kernels(int m, int n)
 {
     return (double)m * (double)n * (double)n >= LONG_KERNEL_WORK;
-}
-
-void lm_python_close(lm_python_run *run)
-{
-    lm_python_context *c = run->context;
-    if (c == NULL)
-        return;
-    run->context = NULL;
-    run->problem.user = NULL;
-    PyGILState_STATE gil = PyGILState_Ensure();
-    drop_references(c);
-    PyGILState_Release(gil);
-    PyMem_RawFree(c);
 }

@@ -29,26 +29,52 @@ class StopFit(Exception):
 
 
 class FitContext:
-    """The Python objects one fit's C callbacks use; python_bridge.c reads
-    each attribute by name and checks its kind (lm_python_open)."""
+    """Everything python_bridge.c reads for one fit, by attribute name
+    (lm_python_solve and lm_python_start check the kind, dtype and size of
+    each): the user's callables, the converters, the list C appends an
+    exception to, and the engine's buffers, which are the fit's outputs."""
 
+    __slots__ = (
+        "func",
+        "dfun",
+        "args",
+        "stop_is_set",
+        "errors",
+        "x",
+        "fvec",
+        "fjac",
+        "qtf",
+        "ipvt",
+        "work",
+    )
     stop_fit = StopFit
 
-    def __init__(self, func, args, dfun, col_deriv, stop, m, n):
+    def __init__(self, func, args, dfun, stop, x, fvec, fjac, qtf, ipvt, work):
         self.func = func
         self.dfun = dfun
         self.args = args
         self.stop_is_set = stop.is_set if stop is not None else None
-        self.residuals_as_float64 = lambda values: residuals_as_float64(values, m)
-        self.jacobian_as_float64 = lambda values: np.ascontiguousarray(
-            jacobian_rows(values, m, n, col_deriv)
-        )
-        # C appends an exception raised in a callback.
         self.errors: list[BaseException] = []
+        self.x, self.fvec, self.fjac, self.qtf, self.ipvt, self.work = (
+            x,
+            fvec,
+            fjac,
+            qtf,
+            ipvt,
+            work,
+        )
 
     def take_error(self) -> BaseException | None:
         """The exception a callback raised, if any (cleared)."""
         return self.errors.pop() if self.errors else None
+
+    @staticmethod
+    def residuals_as_float64(values, m: int) -> np.ndarray:
+        return residuals_as_float64(values, m)
+
+    @staticmethod
+    def jacobian_as_float64(values, m: int, n: int, col_deriv: int) -> np.ndarray:
+        return np.ascontiguousarray(jacobian_rows(values, m, n, bool(col_deriv)))
 
 
 def residuals_as_float64(values, m: int) -> np.ndarray:

@@ -34,68 +34,70 @@ class EngineRun:
     def __init__(self, settings: FitSettings, stop=None):
         m, n = settings.m, settings.n
         self.settings = settings
-        self.x = settings.x0  # validation made it a private copy
-        # f(x0), also a private copy: the engine starts from it in place.
-        self.fvec = settings.fvec0
         self.fjac = np.empty((n, m))  # column-major m x n: row j is column j
-        self.qtf = np.empty(n)
-        self.ipvt = np.empty(n, dtype=np.int32)
-        # The engine's workspace and the scales in one allocation: a fit's
-        # fixed cost matters when func is cheap.
-        work_size = lib.lm_work_size(m, n)
-        self._scratch = np.empty(work_size + n)
-        scratch = ffi.from_buffer("double[]", self._scratch)
-        self._work, self._diag = scratch, scratch + work_size
-        if settings.diag is not None:
-            self._scratch[work_size:] = settings.diag
         if settings.jacobian0 is not None:
             self.fjac[...] = settings.jacobian0
             # Often a view of the user's Dfun(x0): holding it for the whole
             # fit keeps m n doubles alive, and on tall problems the page
             # faults of the next allocations cost more than the arithmetic.
             settings.jacobian0 = None
+        # The engine's workspace with the scales after it.
+        work = np.empty(lib.lm_work_size(m, n) + n)
+        if settings.diag is not None:
+            work[-n:] = settings.diag
         self.context = FitContext(
-            settings.func, settings.args, settings.dfun, settings.col_deriv, stop, m, n
+            settings.func,
+            settings.args,
+            settings.dfun,
+            stop,
+            settings.x0,  # validation made it a private copy
+            settings.fvec0,  # f(x0), also a private copy: the engine starts from it in place
+            self.fjac,
+            np.empty(n),
+            np.empty(n, dtype=np.intc),
+            work,
         )
         self._stop = stop
+        self._run = ffi.new("lm_python_run *")
+        self.state = self._run.state
 
-        run = ffi.gc(ffi.new("lm_python_run *"), lib.lm_python_close)
-        bad = lib.lm_python_open(
-            run,
-            # CPython documents id() as the object's address; the bridge
-            # reads the context's attributes before this call returns.
-            ffi.cast("void *", id(self.context)),
-            m,
-            n,
-            settings.ftol,
-            settings.xtol,
-            settings.gtol,
-            settings.maxfev,
-            settings.epsfcn,
-            settings.factor,
-            settings.diag is not None,
-            settings.dfun is not None,
-            settings.col_deriv,
-            # With Dfun, validation evaluated Dfun(x0), now in fjac.
-            settings.dfun is not None,
-        )
-        if bad != ffi.NULL:
-            raise RuntimeError(f"lmscope's bridge rejected the fit context: {ffi.string(bad)!r}")
-        self._run = run
-        self._problem = ffi.addressof(run.problem)
-        self.state = ffi.addressof(run.state)
-        self._fjac_pointer = ffi.from_buffer("double[]", self.fjac)
+    @property
+    def x(self) -> np.ndarray:
+        return self.context.x
 
-    def _pointers(self):
-        d = ffi.from_buffer
+    @property
+    def fvec(self) -> np.ndarray:
+        return self.context.fvec
+
+    @property
+    def qtf(self) -> np.ndarray:
+        return self.context.qtf
+
+    @property
+    def ipvt(self) -> np.ndarray:
+        return self.context.ipvt
+
+    def _settings(self) -> tuple:
+        """lm_python_solve's and lm_python_start's arguments after the run."""
+        s = self.settings
         return (
-            d("double[]", self.x),
-            d("double[]", self.fvec),
-            self._fjac_pointer,
-            self._diag,
-            d("double[]", self.qtf),
-            d("int[]", self.ipvt),
-            self._work,
+            # CPython documents id() as the object's address; the bridge
+            # reads the context's attributes during the call, while this
+            # object holds it.
+            ffi.cast("void *", id(self.context)),
+            s.m,
+            s.n,
+            s.ftol,
+            s.xtol,
+            s.gtol,
+            s.maxfev,
+            s.epsfcn,
+            s.factor,
+            s.diag is not None,
+            s.dfun is not None,
+            s.col_deriv,
+            # With Dfun, validation evaluated Dfun(x0), now in fjac.
+            s.dfun is not None,
         )
 
     def covariance(self):
@@ -105,7 +107,7 @@ class EngineRun:
         pointer = ffi.from_buffer("double[]", cov_and_work)
         singular = lib.lm_covariance(
             n,
-            self._fjac_pointer,
+            ffi.from_buffer("double[]", self.fjac),
             self.settings.m,
             ffi.from_buffer("int[]", self.ipvt),
             pointer,
@@ -119,13 +121,15 @@ class EngineRun:
         finished = self._watch_stop()
         try:
             if callback is None and trace is None:
-                status = lib.lm_python_solve(self._run, *self._pointers())
+                status = lib.lm_python_solve(self._run, *self._settings())
             else:
                 status = self._run_by_steps(callback, trace)
         finally:
             if finished is not None:
                 finished.set()
-            lib.lm_python_close(self._run)
+        if status == lib.LM_PY_BAD_CONTEXT:
+            rejected = ffi.string(self._run.rejected).decode()
+            raise RuntimeError(f"lmscope's bridge rejected the fit context: {rejected}")
         error = self.context.take_error()
         if error is not None:
             try:
@@ -167,22 +171,27 @@ class EngineRun:
         if trace is not None:
             trace._start(n)
 
-        pointers = self._pointers()
-        fvec0 = pointers[1]  # f(x0) is already in fvec
-        status = lib.lm_init(self.state, self._problem, *pointers, fvec0, rec, recorded)
-        while True:
-            if recorded[0]:
-                if trace is not None:
-                    trace._append(rec, x, x_trial)
-                if (
-                    callback is not None
-                    and _wants_stop(callback, rec, x, x_trial)
-                    and status == lib.LM_RUNNING
-                ):
-                    status = self.state.status = _messages.USER_STOP
-            if status != lib.LM_RUNNING:
-                return status
-            status = lib.lm_step(self.state, rec, recorded)
+        # Closed by hand below; by the collector if an exception lands first.
+        run = ffi.gc(self._run, lib.lm_python_close)
+        state = ffi.addressof(run.state)
+        try:
+            status = lib.lm_python_start(run, *self._settings(), rec, recorded)
+            while status != lib.LM_PY_BAD_CONTEXT:
+                if recorded[0]:
+                    if trace is not None:
+                        trace._append(rec, x, x_trial)
+                    if (
+                        callback is not None
+                        and _wants_stop(callback, rec, x, x_trial)
+                        and status == lib.LM_RUNNING
+                    ):
+                        status = self.state.status = _messages.USER_STOP
+                if status != lib.LM_RUNNING:
+                    break
+                status = lib.lm_step(state, rec, recorded)
+        finally:
+            lib.lm_python_close(run)
+        return status
 
 
 def _wants_stop(callback, rec, x, x_trial) -> bool:

@@ -121,6 +121,11 @@ def _first_residuals(func, x0: np.ndarray, args: tuple):
         raise ValueError(
             f"func must return a 1-D array of residuals; it returned shape {out.shape}"
         )
+    if out.size > _INT_MAX:
+        # MINPACK counts residuals in a C int (checked before copying them).
+        raise ValueError(
+            f"func returned {out.size} residuals; leastsq handles at most 2**31 - 1 = {_INT_MAX}"
+        )
     dtype = out.dtype if out.dtype.kind == "f" else np.dtype(np.float64)
     # A copy: Dfun, called next, might write into the array func returned.
     return np.array(out.reshape(-1), dtype=np.float64), dtype
@@ -153,12 +158,11 @@ def _maxfev(value, n: int, has_dfun: bool) -> int:
         raise TypeError(f"maxfev must be an integer, got {value!r}") from None
     if maxfev < 0:
         raise ValueError(f"maxfev must be >= 0 (0 picks the default), got {maxfev}")
-    # nfev may pass maxfev by n within an iteration; it must stay a C int.
-    limit = _INT_MAX - n - 1
-    if maxfev > limit:
-        raise ValueError(f"maxfev must be at most {limit}, got {maxfev}")
+    if maxfev > _INT_MAX:
+        # SciPy raises OverflowError here too, from its C layer.
+        raise OverflowError(f"maxfev must be at most 2**31 - 1 = {_INT_MAX}, got {maxfev}")
     if maxfev == 0:
-        maxfev = (100 if has_dfun else 200) * (n + 1)
+        maxfev = min((100 if has_dfun else 200) * (n + 1), _INT_MAX)
     return maxfev
 
 
