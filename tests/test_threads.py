@@ -84,3 +84,41 @@ def test_main_thread_is_not_blocked_beyond_one_residual_call():
     # interpreter's switch interval, with slack for a loaded machine.
     limit = 2 * max(call_seconds) + 0.05
     assert max(gaps) < limit, (max(gaps), limit)
+
+
+def test_small_fits_that_keep_the_gil_let_the_main_thread_run():
+    """Tiny fits keep the GIL between callbacks (cheaper than releasing it
+    each time) for at most a millisecond each; a worker running many of
+    them back to back must not starve the main thread either."""
+    t = np.linspace(0.0, 4.0, 50)
+    y = 2.5 * np.exp(-1.3 * t) + 0.5
+    call_seconds = []
+
+    def func(p):
+        start = time.perf_counter()
+        out = p[0] * np.exp(-p[1] * t) + p[2] - y
+        call_seconds.append(time.perf_counter() - start)
+        return out
+
+    done = threading.Event()
+
+    def work():
+        deadline = time.perf_counter() + 0.5
+        while time.perf_counter() < deadline:
+            lmscope.leastsq(func, [1.0, 1.0, 1.0])
+        done.set()
+
+    worker = threading.Thread(target=work)
+    gaps = []
+    last = time.perf_counter()
+    worker.start()
+    while not done.is_set():
+        time.sleep(0.001)
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+    worker.join()
+    # One sleep, plus the slowest call of func or 2 ms, with slack for a
+    # loaded machine; a fit holding the GIL throughout would exceed it.
+    limit = 0.001 + max(2 * max(call_seconds), 0.002) + 0.05
+    assert max(gaps) < limit, (max(gaps), limit)
