@@ -13,32 +13,30 @@
  * Storing it runs no Python code, so a signal cannot land in between and
  * lose it.
  *
- * The GIL, like numpy: a fit whose C work between two callbacks is small
- * (m n^2 up to HOLD_WORK) holds the GIL from its start instead of taking
- * and releasing it around every callback, which costs more than the C work
- * itself; after HOLD_SECONDS it goes back to releasing it between callbacks,
- * so that a long fit never keeps other threads waiting for more than one
- * call of func.  Larger problems release it from the start: their QR
- * factorizations and LM parameter searches run without the GIL.
+ * The GIL: lm_python_solve takes it once to read the context, then lets
+ * it go while the engine computes and takes it back only around each call
+ * of func or Dfun, so a fit on one thread never stalls the others for
+ * longer than one such call.  Keeping it between the callbacks of a small
+ * fit (as numpy does for small arrays) saves about 70 ns per callback, but
+ * was measured to starve other threads: cffi releases the GIL around every
+ * call into C, and a thread that takes it back at once keeps a waiting
+ * thread from ever getting it (a worker running tiny fits in a loop stalled
+ * the main thread for 25-90 ms, against 3-6 ms with this policy).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 #include <string.h>
-#include <time.h>
 #include "lmscope_engine.h"
 #include "lmscope_python.h"
 
-static const double HOLD_WORK = 1.0e6;       /* m n^2 of a problem that keeps the GIL */
-static const double HOLD_SECONDS = 1.0e-3;   /* ... for at most this long */
 static const double LONG_KERNEL_WORK = 2.0e7;  /* m n^2 worth a stop watcher (~10 ms of QR) */
 
-/* Who holds the GIL while the engine runs. */
+/* How the callbacks get the GIL. */
 enum gil_mode {
-    GIL_PER_CALL,     /* nobody: each callback takes it and gives it back (lm_step from Python) */
-    GIL_HELD,         /* lm_python_solve took it for the whole fit */
-    GIL_SAVED         /* lm_python_solve took it, then released it between callbacks */
+    GIL_PER_CALL,     /* PyGILState for each callback (lm_step called from Python) */
+    GIL_SAVED         /* lm_python_solve saved the thread state: restore it per callback */
 };
 
 /* The typed context: what the callbacks and the engine need, read once
@@ -61,35 +59,23 @@ struct lm_python_context {
     enum gil_mode gil;
     PyGILState_STATE gil_state;     /* GIL_PER_CALL: the state of the current callback */
     PyThreadState *thread;          /* GIL_SAVED: the fit's thread while the engine runs */
-    double hold_until;              /* GIL_HELD: monotonic seconds */
 };
-
-static double monotonic_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + 1.0e-9 * (double)now.tv_nsec;
-}
 
 /* The GIL for one callback, and after it. */
 static void enter(lm_python_context *c)
 {
     if (c->gil == GIL_PER_CALL)
         c->gil_state = PyGILState_Ensure();
-    else if (c->gil == GIL_SAVED)
+    else
         PyEval_RestoreThread(c->thread);
 }
 
 static void leave(lm_python_context *c)
 {
-    if (c->gil == GIL_PER_CALL) {
+    if (c->gil == GIL_PER_CALL)
         PyGILState_Release(c->gil_state);
-    } else if (c->gil == GIL_SAVED) {
+    else
         c->thread = PyEval_SaveThread();
-    } else if (monotonic_seconds() > c->hold_until) {
-        c->gil = GIL_SAVED;
-        c->thread = PyEval_SaveThread();
-    }
 }
 
 /* obj as a C-contiguous float64 array of shape (rows) (cols == 0) or
@@ -455,19 +441,13 @@ int lm_python_solve(lm_python_run *run, void *fit_context, int m, int n, double 
         return LM_PY_BAD_CONTEXT;
     }
     lm_python_context *c = run->context;
-    if ((double)m * (double)n * (double)n <= HOLD_WORK) {
-        c->gil = GIL_HELD;
-        c->hold_until = monotonic_seconds() + HOLD_SECONDS;
-    } else {
-        c->gil = GIL_SAVED;
-        c->thread = PyEval_SaveThread();
-    }
+    c->gil = GIL_SAVED;
+    c->thread = PyEval_SaveThread();
     int recorded;
     int status = init(run, NULL, &recorded);
     if (status == LM_RUNNING)
         status = lm_solve(&run->state);
-    if (c->gil == GIL_SAVED)
-        PyEval_RestoreThread(c->thread);
+    PyEval_RestoreThread(c->thread);
     close_context(run);
     PyGILState_Release(gil);
     return status;
