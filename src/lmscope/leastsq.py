@@ -74,6 +74,8 @@ def leastsq(
 
     run = EngineRun(settings, stop)
     ier = run.run(callback, trace)
+    if not full_output and ier in _messages.SUCCESS:
+        return run.x, ier  # the common call: no message to build
     state = run.state
     detail = _nonfinite_detail(run) if ier == _messages.NONFINITE else ""
     mesg = _message(ier, settings, detail)
