@@ -51,6 +51,7 @@ struct lm_python_context {
     PyObject *errors;               /* list: an exception from a callback is appended */
     PyObject *stop_fit;             /* lmscope.StopFit: stops the fit, not re-raised */
     PyObject *arrays[6];            /* x, fvec, fjac, qtf, ipvt, work: the engine's buffers */
+    PyObject *spare_point;          /* the last point array, unused by the user, or NULL */
     double *x, *fvec, *fjac, *qtf, *work;
     int *ipvt;
     int m, n;
@@ -111,18 +112,42 @@ static PyObject *converted(const lm_python_context *c, PyObject *values, int jac
     return array;
 }
 
-/* fn(x, *args) for a fresh array holding x; a new reference or NULL. */
+/* Whether the point array handed to the user can be handed out again: it
+   is still what the bridge made (a 1-D float64 array of n that owns its
+   memory, writeable and C-contiguous) and, after the call, nobody else
+   holds it or a weak reference to it, so nobody can see it change. */
+static int reusable(PyObject *point, npy_intp n)
+{
+    PyArrayObject *array = (PyArrayObject *)point;
+    const int flags = NPY_ARRAY_OWNDATA | NPY_ARRAY_WRITEABLE | NPY_ARRAY_C_CONTIGUOUS;
+    return Py_REFCNT(point) == 1 && ((PyArrayObject_fields *)array)->weakreflist == NULL
+           && (PyArray_FLAGS(array) & flags) == flags && PyArray_BASE(array) == NULL
+           && PyArray_NDIM(array) == 1 && PyArray_DIM(array, 0) == n
+           && PyArray_TYPE(array) == NPY_DOUBLE && PyArray_ISNOTSWAPPED(array);
+}
+
+/* Extra arguments passed on the C stack (more go through a tuple). */
+#define STACK_ARGS 8
+
+/* fn(x, *args) for an array holding x, fresh unless the one of the last
+   call came back unused (making and freeing one costs more than a small
+   fit's arithmetic); a new reference or NULL. */
 static PyObject *call_at_point(lm_python_context *c, PyObject *fn, const double *x)
 {
     npy_intp n = c->n;
-    PyObject *point = PyArray_SimpleNew(1, &n, NPY_DOUBLE);
-    if (point == NULL)
+    PyObject *point = c->spare_point;
+    c->spare_point = NULL;
+    if (point == NULL && (point = PyArray_SimpleNew(1, &n, NPY_DOUBLE)) == NULL)
         return NULL;
     memcpy(PyArray_DATA((PyArrayObject *)point), x, sizeof(double) * (size_t)n);
     Py_ssize_t nargs = PyTuple_GET_SIZE(c->args);
     PyObject *result;
-    if (nargs == 0) {
-        result = PyObject_CallOneArg(fn, point);
+    if (nargs < STACK_ARGS) {
+        PyObject *stack[1 + STACK_ARGS];
+        stack[0] = point;
+        for (Py_ssize_t i = 0; i < nargs; i++)
+            stack[i + 1] = PyTuple_GET_ITEM(c->args, i);
+        result = PyObject_Vectorcall(fn, stack, (size_t)(1 + nargs), NULL);
     } else {
         PyObject *call_args = PyTuple_New(1 + nargs);
         if (call_args == NULL) {
@@ -139,7 +164,10 @@ static PyObject *call_at_point(lm_python_context *c, PyObject *fn, const double 
         result = PyObject_Call(fn, call_args, NULL);
         Py_DECREF(call_args);
     }
-    Py_DECREF(point);
+    if (reusable(point, n))
+        c->spare_point = point;
+    else
+        Py_DECREF(point);
     return result;
 }
 
@@ -331,6 +359,7 @@ static void drop_references(lm_python_context *c)
         Py_CLEAR(*objects[k]);
     for (int k = 0; k < 6; k++)
         Py_CLEAR(c->arrays[k]);
+    Py_CLEAR(c->spare_point);
 }
 
 /* With the GIL: read the FitContext into a new typed context (run->context)
