@@ -48,9 +48,12 @@ def leastsq(
     trace : lmscope.Trace, optional
         Cleared, then filled with every trial step.
     stop : object with is_set(), e.g. threading.Event, optional
-        Checked before every evaluation of func or Dfun; once set, the fit
-        stops with ier = -2.  func or Dfun may also raise `lmscope.StopFit`
-        to the same effect.
+        Checked before every evaluation of func or Dfun, and on large
+        problems (m n^2 >= 2e7) also between the columns of the QR
+        factorization and the rows of the LM parameter search, so that a
+        stop takes effect within milliseconds; once set, the fit stops with
+        ier = -2.  func or Dfun may also raise `lmscope.StopFit` to the
+        same effect.
 
     Where SciPy reports success silently on NaN residuals, lmscope returns
     ier = -3 with a RuntimeWarning (`lmscope.NonFiniteWarning`) and the last
