@@ -174,8 +174,9 @@ int lm_qrfac_stoppable(int m, int n, double *a, int lda, int pivot, int *ipvt,
             }
         }
 
-        /* Householder transformation that zeroes A(j+1.., j). */
-        double ajnorm = lm_enorm(m - j, &A(j, j));
+        /* Householder transformation that zeroes A(j+1.., j).  The first
+           column's norm is known already: it is still as given. */
+        double ajnorm = j == 0 ? acnorm[pivot ? ipvt[0] : 0] : lm_enorm(m - j, &A(j, j));
         if (ajnorm != 0.0) {
             /* Sign chosen so that A(j,j) + 1 below cannot cancel. */
             if (A(j, j) < 0.0)
