@@ -119,9 +119,10 @@ size_t lm_work_size(int m, int n);
 /* Validate settings and evaluate f(x0).  If fvec0 is not NULL it holds
    f(x0) already (the caller checked the function's output shape with it)
    and is copied instead of calling residual again (fvec0 may be fvec
-   itself); nfev still counts it.  All other arrays must be distinct.  Returns LM_RUNNING or a final status;
-   *recorded is set to 1 when `start` (may be NULL) was filled with the
-   iteration-0 record, 0 when the fit stopped before f(x0) was known. */
+   itself); nfev still counts it.  All other arrays must be distinct.
+   Returns LM_RUNNING or a final status; *recorded is set to 1 when `start`
+   (may be NULL) was filled with the iteration-0 record, 0 when the fit
+   stopped before f(x0) was known. */
 int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
             double *fjac, double *diag, double *qtf, int *ipvt, double *work,
             const double *fvec0, lm_trial_step *start, int *recorded);
