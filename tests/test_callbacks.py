@@ -5,6 +5,7 @@ import gc
 import sys
 import threading
 import traceback
+import weakref
 
 import numpy as np
 import pytest
@@ -224,3 +225,36 @@ def test_stopfit_raised_in_func_or_dfun_stops_cleanly(raise_in):
     assert ier == -2 and cov_x is None and "stopped" in mesg
     np.testing.assert_array_equal(info["fvec"], decay(x))
     np.testing.assert_array_equal(x, trace.x[-1])
+
+
+def test_the_point_func_gets_is_never_changed_behind_its_back():
+    # The bridge hands the same point array out again only when the last
+    # call left nothing referring to it; a point kept, viewed, weakly
+    # referenced or reshaped by func is replaced by a fresh one.
+    kept, views, copies, refs = [], [], [], []
+    shapes = []
+
+    def func(p):
+        shapes.append(p.shape)
+        k = len(shapes)
+        if k % 4 == 0:
+            kept.append(p)
+            copies.append(p.copy())
+        elif k % 4 == 1:
+            views.append((p[:1], p[0]))
+        elif k % 4 == 2:
+            refs.append(weakref.ref(p))
+        else:
+            p.shape = (1, -1)  # a func that reshapes its argument in place
+        x = p.reshape(-1)
+        return np.array([x[0] - 1.0, x[1] - 2.0, x[0] * x[1] - 2.0])
+
+    x, ier = lmscope.leastsq(func, [0.5, 0.5])
+    assert ier in (1, 2, 3, 4)
+    assert all(shape == (2,) for shape in shapes)
+    for point, copy in zip(kept, copies):
+        np.testing.assert_array_equal(point, copy)
+    for view, first in views:
+        assert view[0] == first
+    theirs = scipy.optimize.leastsq(lambda p: func(p.copy()), [0.5, 0.5])
+    np.testing.assert_array_equal(x, theirs[0])

@@ -2,6 +2,7 @@
 
 import signal
 import threading
+import weakref
 
 import numpy as np
 import pytest
@@ -146,3 +147,25 @@ def test_trace_chunks_of_an_unused_trace_and_bad_ranges():
     with pytest.raises(ValueError, match="start"):
         trace.chunks(-1)
     assert not trace.accepted.flags.writeable
+
+
+def test_the_first_jacobian_is_not_kept_alive_by_the_fit():
+    # The engine copies Dfun(x0) into its own buffer; holding the user's array
+    # for the whole fit doubled the memory of tall problems (issue 10).
+    t = np.linspace(0.0, 1.0, 30)
+    first = []
+    alive_later = []
+
+    def jac(x):
+        out = np.column_stack([t, np.ones_like(t)])
+        if not first:
+            first.append(weakref.ref(out))
+        return out
+
+    def f(x):
+        if first:
+            alive_later.append(first[0]() is not None)
+        return x[0] * t + x[1] - (2.0 * t + 1.0)
+
+    x, ier = lmscope.leastsq(f, [0.0, 0.0], Dfun=jac)
+    assert ier in (1, 2, 3, 4) and alive_later and not any(alive_later)

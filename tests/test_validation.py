@@ -106,11 +106,31 @@ def test_numpy_scalars_are_accepted_as_settings():
         (1.5, TypeError, "maxfev must be an integer, got 1.5"),
         ("100", TypeError, "maxfev must be an integer"),
         (2**31, OverflowError, r"maxfev must fit a C int \(at most 2147483647\)"),
+        (2**40, OverflowError, "maxfev must fit a C int"),
     ],
 )
 def test_maxfev(value, exc, pattern):
     with pytest.raises(exc, match=pattern):
         lmscope.leastsq(f, X0, maxfev=value)
+    if exc is OverflowError:
+        with pytest.raises(OverflowError):
+            scipy.optimize.leastsq(f, X0, maxfev=value)
+
+
+def test_the_largest_maxfev_runs_as_scipys():
+    ours = lmscope.leastsq(f, X0, maxfev=2**31 - 1, full_output=True)
+    theirs = scipy.optimize.leastsq(f, X0, maxfev=2**31 - 1, full_output=True)
+    assert ours[4] == theirs[4] and ours[2]["nfev"] == theirs[2]["nfev"]
+    np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+def test_more_residuals_than_a_c_int_is_a_clear_error():
+    # A zero-stride view: 2**31 residuals without the memory.
+    huge = np.broadcast_to(np.float64(1.0), (2**31,))
+    with pytest.raises(
+        ValueError, match=r"func returned 2147483648 residuals; .* at most 2\*\*31 - 1"
+    ):
+        lmscope.leastsq(lambda x: huge, [0.0])
 
 
 @pytest.mark.parametrize(

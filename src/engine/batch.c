@@ -114,6 +114,9 @@ int lm_batch_round(lm_batch *b, const double *values)
             row += take_answer(s, SLICE(values, row, m));
             lm_resume(s, 0, NULL, &recorded);
         }
+        /* A trial point that is not finite is never handed to the model. */
+        while (s->request == LM_REQUEST_NOTHING)
+            lm_resume(s, 0, NULL, &recorded);
         if (s->request == LM_REQUEST_NONE) {
             b->status[i] = s->status;
             b->nfev[i] = s->nfev;

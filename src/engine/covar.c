@@ -67,23 +67,42 @@ int lm_upper_triangular_inverse(int n, const double *r, int ldr, double *rinv)
  *
  * Returns 0, or the nonzero value of lm_upper_triangular_inverse when R is
  * singular (cov is then not set).
+ *
+ * Each entry is a dot product of two rows of R^-1; R^-1 is stored by
+ * columns, so its rows are first copied out contiguously (into cov, free
+ * until the end): the same products summed in the same order, without a
+ * stride of n between their factors.
  */
 int lm_covariance(int n, const double *fjac, int ldfjac, const int *ipvt,
                   double *cov, double *work)
 {
+    const size_t nn = (size_t)n;
     int singular = lm_upper_triangular_inverse(n, fjac, ldfjac, work);
     if (singular)
         return singular;
-    /* Row i of R^-1 belongs to parameter ipvt[i]; R^-1 is upper triangular,
-       so the product of rows i <= j starts at column j. */
-    for (int i = 0; i < n; i++) {
-        for (int j = i; j < n; j++) {
+    /* rows + i n = row i of R^-1 (upper triangular: entries k >= i). */
+    double *rows = cov;
+    for (size_t k = 0; k < nn; k++)
+        for (size_t i = 0; i <= k; i++)
+            rows[i * nn + k] = work[i + k * nn];
+    /* work(i, j), i <= j: the product of rows i and j, which starts at
+       column j. */
+    for (size_t i = 0; i < nn; i++) {
+        const double *row_i = rows + i * nn;
+        for (size_t j = i; j < nn; j++) {
+            const double *row_j = rows + j * nn;
             double sum = 0.0;
-            for (int k = j; k < n; k++)
-                sum += work[(size_t)i + (size_t)k * (size_t)n]
-                       * work[(size_t)j + (size_t)k * (size_t)n];
-            cov[(size_t)ipvt[i] * (size_t)n + (size_t)ipvt[j]] = sum;
-            cov[(size_t)ipvt[j] * (size_t)n + (size_t)ipvt[i]] = sum;
+            for (size_t k = j; k < nn; k++)
+                sum += row_i[k] * row_j[k];
+            work[i + j * nn] = sum;
+        }
+    }
+    /* Row i of R^-1 belongs to parameter ipvt[i]. */
+    for (size_t i = 0; i < nn; i++) {
+        for (size_t j = i; j < nn; j++) {
+            const double sum = work[i + j * nn];
+            cov[(size_t)ipvt[i] * nn + (size_t)ipvt[j]] = sum;
+            cov[(size_t)ipvt[j] * nn + (size_t)ipvt[i]] = sum;
         }
     }
     return 0;

@@ -54,8 +54,10 @@ static const double TENTH = 0.1;          /* the strongest shrink; also the boun
 
 #define FJAC(i, j) s->fjac[(size_t)(i) + (size_t)(j) * (size_t)m]
 
-static double max_d(double a, double b) { return a > b ? a : b; }
-static double min_d(double a, double b) { return a < b ? a : b; }
+/* The larger / smaller, ignoring a NaN b (as fmax and fmin do): a NaN step
+   length must not become the radius. */
+static double max_d(double a, double b) { return a > b || b != b ? a : b; }
+static double min_d(double a, double b) { return a < b || b != b ? a : b; }
 
 static int all_finite(size_t count, const double *v)
 {
@@ -66,13 +68,6 @@ static int all_finite(size_t count, const double *v)
 }
 
 /* lm_fdjac's forward-difference step for a parameter of value xj. */
-static double difference_step(double epsfcn, double xj)
-{
-    const double eps = sqrt(epsfcn > DBL_EPSILON ? epsfcn : DBL_EPSILON);
-    double h = eps * fabs(xj);
-    return h == 0.0 ? eps : h;
-}
-
 size_t lm_work_size(int m, int n)
 {
     return 3 * (size_t)n + (size_t)m;
@@ -168,11 +163,11 @@ int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
     if (lm_begin(s, problem, x, fvec, fjac, diag, qtf, ipvt, work) == LM_REQUEST_NONE)
         return s->status;
     int flag = 0;
-    if (fvec0 != NULL)
-        memcpy(fvec, fvec0, sizeof(double) * (size_t)problem->m);
-    else
+    if (fvec0 == NULL)
         flag = problem->residual(problem->user, problem->m, problem->n, x, fvec,
                                  LM_EVAL_TRIAL);
+    else if (fvec0 != fvec)
+        memcpy(fvec, fvec0, sizeof(double) * (size_t)problem->m);
     lm_resume(s, flag, start, recorded);
     return s->status;
 }
@@ -189,7 +184,9 @@ static int open_iteration(lm_state *s)
         return LM_NONFINITE;
 
     /* wa1 = R's diagonal, wa2 = the Jacobian's column norms. */
-    lm_qrfac(m, n, s->fjac, m, 1, s->ipvt, s->wa1, s->wa2, s->wa3);
+    if (lm_qrfac_stoppable(m, n, s->fjac, m, 1, s->ipvt, s->wa1, s->wa2, s->wa3,
+                           p->stop_flag))
+        return LM_USER_STOP;
 
     if (s->iter == 1) {
         /* Scale by the column norms (a zero column gets 1), and start with
@@ -268,12 +265,15 @@ static void record_jacobian_stop(const lm_state *s, lm_trial_step *rec, int *rec
 }
 
 /* The step p (wa1) for the current radius, the trial point x + p (wa2),
-   and its scaled length; then ask for f(x + p) into wa4. */
+   and its scaled length; then ask for f(x + p) into wa4, unless x + p is
+   not finite: the caller's function is never called at such a point, and
+   the trial counts as one where f is not finite. */
 static int propose_trial(lm_state *s)
 {
     const int m = s->problem.m, n = s->problem.n;
-    lm_lmpar(n, s->fjac, m, s->ipvt, s->diag, s->qtf, s->delta, &s->par,
-             s->wa1, s->wa2, s->wa3, s->wa4);
+    if (lm_lmpar_stoppable(n, s->fjac, m, s->ipvt, s->diag, s->qtf, s->delta, &s->par,
+                           s->wa1, s->wa2, s->wa3, s->wa4, s->problem.stop_flag))
+        return end_fit(s, LM_USER_STOP);
     for (int j = 0; j < n; j++) {
         s->wa1[j] = -s->wa1[j];
         s->wa2[j] = s->x[j] + s->wa1[j];
@@ -285,6 +285,8 @@ static int propose_trial(lm_state *s)
     s->request_x = s->wa2;
     s->request_f = s->wa4;
     set_request(s, LM_PHASE_TRIAL);
+    if (!all_finite((size_t)n, s->wa2))
+        s->request = LM_REQUEST_NOTHING;
     return s->request;
 }
 
@@ -298,7 +300,7 @@ static int finish_trial(lm_state *s, lm_trial_step *rec, int *recorded)
     const double pnorm = s->pnorm;
     const double par_used = s->par;
 
-    double fnorm1 = lm_enorm(m, s->wa4);
+    double fnorm1 = s->request == LM_REQUEST_NOTHING ? INFINITY : lm_enorm(m, s->wa4);
     if (!isfinite(fnorm1))
         s->nonfinite_trials++;
 
@@ -326,6 +328,8 @@ static int finish_trial(lm_state *s, lm_trial_step *rec, int *recorded)
     double ratio = 0.0;
     if (prered != 0.0)
         ratio = actred / prered;
+    if (ratio != ratio)
+        ratio = 0.0;    /* a non-finite step: a failed trial */
 
     /* Radius update (Moré 1978, section 4). */
     if (ratio <= SHRINK_BELOW) {
@@ -450,7 +454,7 @@ void lm_difference_points(const lm_state *s, double *points)
     for (int j = 0; j < n; j++) {
         double *point = points + (size_t)j * (size_t)n;
         memcpy(point, s->x, sizeof(double) * (size_t)n);
-        point[j] = s->x[j] + difference_step(s->problem.epsfcn, s->x[j]);
+        point[j] = s->x[j] + lm_difference_step(s->problem.epsfcn, s->x[j]);
     }
 }
 
@@ -458,7 +462,7 @@ void lm_difference_quotients(lm_state *s)
 {
     const int m = s->problem.m, n = s->problem.n;
     for (int j = 0; j < n; j++) {
-        const double h = difference_step(s->problem.epsfcn, s->x[j]);
+        const double h = lm_difference_step(s->problem.epsfcn, s->x[j]);
         for (int i = 0; i < m; i++)
             FJAC(i, j) = (FJAC(i, j) - s->fvec[i]) / h;
     }
@@ -475,6 +479,8 @@ static int answer_with_callbacks(lm_state *s)
         return p->residual(p->user, m, n, s->request_x, s->request_f, LM_EVAL_TRIAL);
     case LM_REQUEST_JACOBIAN:
         return p->jacobian(p->user, m, n, s->x, s->fjac, m);
+    case LM_REQUEST_NOTHING:
+        return 0;
     default: /* LM_REQUEST_DIFFERENCES */
         return lm_fdjac(p->residual, p->user, m, n, s->x, s->fvec, s->fjac, m,
                         p->epsfcn, s->wa4, &s->nfev);

@@ -24,18 +24,25 @@
 #include <math.h>
 #include "lmscope_engine.h"
 
+double lm_difference_step(double epsfcn, double xj)
+{
+    const double epsmch = DBL_EPSILON;
+    const double eps = sqrt(epsfcn > epsmch ? epsfcn : epsmch);
+    double h = eps * fabs(xj);
+    if (h == 0.0)
+        h = eps;
+    if (!isfinite(xj + h))
+        h = -h;     /* next to DBL_MAX: never hand f an infinite point */
+    return h;
+}
+
 int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
              const double *fvec, double *fjac, int ldfjac, double epsfcn,
              double *wa, int *nfev)
 {
-    const double epsmch = DBL_EPSILON;
-    const double eps = sqrt(epsfcn > epsmch ? epsfcn : epsmch);
-
     for (int j = 0; j < n; j++) {
         double temp = x[j];
-        double h = eps * fabs(temp);
-        if (h == 0.0)
-            h = eps;
+        const double h = lm_difference_step(epsfcn, temp);
         x[j] = temp + h;
         int flag = residual(user, m, n, x, wa, LM_EVAL_JACOBIAN);
         (*nfev)++;

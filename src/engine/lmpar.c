@@ -28,6 +28,10 @@
  *   x      output         n: the step (the solution above)
  *   sdiag  output         n: diagonal of S
  *   wa1, wa2  workspace   n each
+ *
+ * lm_lmpar_stoppable also takes a flag another thread may set (or NULL),
+ * looked at inside each solve (see qrsolv): once set, it returns 1 with R
+ * intact and par and x unset; 0 when it completes.
  */
 #include <float.h>
 #include <math.h>
@@ -41,12 +45,16 @@ static const double SIGMA = 0.1;
 static const double PARU_FRACTION = 0.001;
 static const int MAX_ITERATIONS = 10;
 
-static double max_d(double a, double b) { return a > b ? a : b; }
-static double min_d(double a, double b) { return a < b ? a : b; }
+/* The larger / smaller of a and b, and the other one when one is NaN (as
+   C's fmax and fmin, and the MINPACK that SciPy runs).  When the radius is
+   so small that 1/delta overflows, the Newton correction is inf - inf =
+   NaN; ignoring it keeps par at its bound and the step finite (zero). */
+static double max_d(double a, double b) { return a > b || b != b ? a : b; }
+static double min_d(double a, double b) { return a < b || b != b ? a : b; }
 
-void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
-              const double *qtb, double delta, double *par, double *x,
-              double *sdiag, double *wa1, double *wa2)
+int lm_lmpar_stoppable(int n, double *r, int ldr, const int *ipvt, const double *diag,
+                       const double *qtb, double delta, double *par, double *x,
+                       double *sdiag, double *wa1, double *wa2, const volatile int *stop)
 {
     const double dwarf = DBL_MIN;
 
@@ -77,7 +85,7 @@ void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
     if (fp <= SIGMA * delta) {
         /* The Gauss-Newton step is short enough. */
         *par = 0.0;
-        return;
+        return 0;
     }
 
     /* Lower bound parl from a Newton step at par = 0 (only when R has full
@@ -124,7 +132,8 @@ void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
         double temp = sqrt(*par);
         for (int j = 0; j < n; j++)
             wa1[j] = temp * diag[j];
-        lm_qrsolv(n, r, ldr, ipvt, wa1, qtb, x, sdiag, wa2);
+        if (lm_qrsolv_stoppable(n, r, ldr, ipvt, wa1, qtb, x, sdiag, wa2, stop))
+            return 1;
         for (int j = 0; j < n; j++)
             wa2[j] = diag[j] * x[j];
         dxnorm = lm_enorm(n, wa2);
@@ -159,4 +168,12 @@ void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
             paru = min_d(paru, *par);
         *par = max_d(parl, *par + parc);
     }
+    return 0;
+}
+
+void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
+              const double *qtb, double delta, double *par, double *x,
+              double *sdiag, double *wa1, double *wa2)
+{
+    (void)lm_lmpar_stoppable(n, r, ldr, ipvt, diag, qtb, delta, par, x, sdiag, wa1, wa2, NULL);
 }

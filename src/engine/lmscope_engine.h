@@ -51,9 +51,12 @@ enum lm_request {
     LM_REQUEST_NONE = 0,          /* nothing: the fit has ended, status says why */
     LM_REQUEST_RESIDUALS = 1,     /* f at request_x (n) into request_f (m) */
     LM_REQUEST_JACOBIAN = 2,      /* the Jacobian at x into fjac (m x n, ld m) */
-    LM_REQUEST_DIFFERENCES = 3    /* the forward-difference Jacobian at x into fjac:
+    LM_REQUEST_DIFFERENCES = 3,   /* the forward-difference Jacobian at x into fjac:
                                      lm_fdjac, or lm_difference_points and then
                                      lm_difference_quotients */
+    LM_REQUEST_NOTHING = 4        /* no evaluation: the trial point is not finite, so
+                                     the caller's function is not called there;
+                                     resume with flag 0 and f counts as infinite */
 };
 
 /* Where lm_resume picks up: which answer the fit is waiting for. */
@@ -85,6 +88,8 @@ typedef struct lm_problem {
     double epsfcn;                /* forward-difference step control */
     double factor;                /* initial step bound factor */
     int scale_given;              /* 1: diag holds the caller's scales (MINPACK mode 2) */
+    const volatile int *stop_flag;  /* NULL, or set nonzero (by any thread) to stop the fit:
+                                       the long kernels look at it between columns */
 } lm_problem;
 
 /* One trial step, as recorded for the caller.  x and x_trial point to
@@ -139,10 +144,11 @@ size_t lm_work_size(int m, int n);
 
 /* Validate settings and evaluate f(x0).  If fvec0 is not NULL it holds
    f(x0) already (the caller checked the function's output shape with it)
-   and is copied instead of calling residual again; nfev still counts it.
-   All arrays must be distinct.  Returns LM_RUNNING or a final status;
-   *recorded is set to 1 when `start` (may be NULL) was filled with the
-   iteration-0 record, 0 when the fit stopped before f(x0) was known. */
+   and is copied instead of calling residual again (fvec0 may be fvec
+   itself); nfev still counts it.  All other arrays must be distinct.
+   Returns LM_RUNNING or a final status; *recorded is set to 1 when `start`
+   (may be NULL) was filled with the iteration-0 record, 0 when the fit
+   stopped before f(x0) was known. */
 int lm_init(lm_state *s, const lm_problem *problem, double *x, double *fvec,
             double *fjac, double *diag, double *qtf, int *ipvt, double *work,
             const double *fvec0, lm_trial_step *start, int *recorded);
@@ -249,6 +255,20 @@ void lm_qrsolv(int n, double *r, int ldr, const int *ipvt, const double *diag,
 void lm_lmpar(int n, double *r, int ldr, const int *ipvt, const double *diag,
               const double *qtb, double delta, double *par, double *x,
               double *sdiag, double *wa1, double *wa2);
+/* The same kernels, stopping early once *stop (NULL: never) is set by
+   another thread; they return 1 then (see each source file), else 0. */
+int lm_qrfac_stoppable(int m, int n, double *a, int lda, int pivot, int *ipvt,
+                       double *rdiag, double *acnorm, double *wa, const volatile int *stop);
+int lm_qrsolv_stoppable(int n, double *r, int ldr, const int *ipvt, const double *diag,
+                        const double *qtb, double *x, double *sdiag, double *wa,
+                        const volatile int *stop);
+int lm_lmpar_stoppable(int n, double *r, int ldr, const int *ipvt, const double *diag,
+                       const double *qtb, double delta, double *par, double *x,
+                       double *sdiag, double *wa1, double *wa2, const volatile int *stop);
+/* The forward-difference step for x_j (MINPACK's fdjac2: sqrt(max(epsfcn,
+   eps)) |x_j|, or that root when x_j = 0), negated next to DBL_MAX so that
+   x_j + h stays finite.  lm_fdjac and lm_difference_points both use it. */
+double lm_difference_step(double epsfcn, double xj);
 int lm_fdjac(lm_residual_fn residual, void *user, int m, int n, double *x,
              const double *fvec, double *fjac, int ldfjac, double epsfcn,
              double *wa, int *nfev);

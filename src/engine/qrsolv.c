@@ -26,14 +26,19 @@
  *
  * If S is singular the solution is taken from its leading nonsingular part
  * (the trailing components of z are set to zero).
+ *
+ * lm_qrsolv_stoppable also takes a flag another thread may set (or NULL),
+ * looked at before each row of D is merged: once set, it returns 1 with R's
+ * upper triangle intact and x unset; 0 when it completes.
  */
 #include <math.h>
 #include "lmscope_engine.h"
 
 #define R(i, j) r[(size_t)(i) + (size_t)(j) * (size_t)ldr]
 
-void lm_qrsolv(int n, double *r, int ldr, const int *ipvt, const double *diag,
-               const double *qtb, double *x, double *sdiag, double *wa)
+int lm_qrsolv_stoppable(int n, double *r, int ldr, const int *ipvt, const double *diag,
+                        const double *qtb, double *x, double *sdiag, double *wa,
+                        const volatile int *stop)
 {
     /* Keep R's upper triangle: copy it into the lower one, where S is built,
        and save R's diagonal in x. */
@@ -45,6 +50,12 @@ void lm_qrsolv(int n, double *r, int ldr, const int *ipvt, const double *diag,
     }
 
     for (int j = 0; j < n; j++) {
+        if (stop != NULL && *stop) {
+            /* R's diagonal is still in x for the rows not reached. */
+            for (int k = j; k < n; k++)
+                R(k, k) = x[k];
+            return 1;
+        }
         int l = ipvt[j];
         if (diag[l] != 0.0) {
             for (int k = j; k < n; k++)
@@ -103,4 +114,11 @@ void lm_qrsolv(int n, double *r, int ldr, const int *ipvt, const double *diag,
     /* x = P z. */
     for (int j = 0; j < n; j++)
         x[ipvt[j]] = wa[j];
+    return 0;
+}
+
+void lm_qrsolv(int n, double *r, int ldr, const int *ipvt, const double *diag,
+               const double *qtb, double *x, double *sdiag, double *wa)
+{
+    (void)lm_qrsolv_stoppable(n, r, ldr, ipvt, diag, qtb, x, sdiag, wa, NULL);
 }

@@ -1,15 +1,16 @@
 """What the engine's Python callbacks need, and how exceptions cross C.
 
-The callbacks themselves are C (src/engine/python_callbacks.c): they call
+The callbacks themselves are C (src/binding/python_bridge.c): they call
 the user's `func` and `Dfun` through the CPython API, because a cffi
 callback plus a Python trampoline costs more per call than SciPy's whole
 wrapper.  This module gives them what they need: a `FitContext` per fit,
-whose objects C borrows (so fits on several threads, and fits nested in
-another fit's `func`, never share state), and the converters for results
-that are not already float64 arrays of the right shape.
+whose attributes the bridge reads by name, checks and holds for the fit
+(so fits on several threads, and fits nested in another fit's `func`,
+never share state), and the converters for results that are not already
+float64 arrays of the right shape.
 
-An exception raised by user code (KeyboardInterrupt included) is handed to
-`FitContext.store_error` and the engine is told to stop, so C unwinds
+An exception raised by user code (KeyboardInterrupt included) is appended
+to `FitContext.errors` by C and the engine is told to stop, so C unwinds
 normally; the caller re-raises it once C has returned, with its original
 traceback.  `StopFit` is the exception that is not re-raised: it stops the
 fit cleanly, as the stop event does.
@@ -28,45 +29,52 @@ class StopFit(Exception):
 
 
 class FitContext:
-    """The Python objects one fit's C callbacks use.  C reads them from the
-    `objects` tuple (in the order of lm_python_object in
-    python_callbacks.h) as borrowed references: this context keeps the tuple
-    alive for as long as the fit runs."""
+    """Everything python_bridge.c reads for one fit, by attribute name
+    (lm_python_solve and lm_python_start check the kind, dtype and size of
+    each): the user's callables, the converters, the list C appends an
+    exception to, and the engine's buffers, which are the fit's outputs."""
 
-    def __init__(self, func, args, dfun, col_deriv, stop, x_eval, m):
-        n = x_eval.size
-        # C hands an exception raised in a callback to store_error.
+    __slots__ = (
+        "func",
+        "dfun",
+        "args",
+        "stop_is_set",
+        "errors",
+        "x",
+        "fvec",
+        "fjac",
+        "qtf",
+        "ipvt",
+        "work",
+    )
+    stop_fit = StopFit
+
+    def __init__(self, func, args, dfun, stop, x, fvec, fjac, qtf, ipvt, work):
+        self.func = func
+        self.dfun = dfun
+        self.args = args
+        self.stop_is_set = stop.is_set if stop is not None else None
         self.errors: list[BaseException] = []
-        self.objects = (
-            func,
-            dfun,
-            args,
-            # C writes the point into x_eval; the user gets a copy, so storing
-            # it or writing into it cannot touch the engine's buffers.
-            x_eval.copy,
-            stop.is_set if stop is not None else None,
-            lambda values: residuals_as_float64(values, m),
-            lambda values: np.ascontiguousarray(jacobian_rows(values, m, n, col_deriv)),
-            _error_store(self.errors),
+        self.x, self.fvec, self.fjac, self.qtf, self.ipvt, self.work = (
+            x,
+            fvec,
+            fjac,
+            qtf,
+            ipvt,
+            work,
         )
 
     def take_error(self) -> BaseException | None:
         """The exception a callback raised, if any (cleared)."""
         return self.errors.pop() if self.errors else None
 
+    @staticmethod
+    def residuals_as_float64(values, m: int) -> np.ndarray:
+        return residuals_as_float64(values, m)
 
-def _error_store(errors: list):
-    """What C calls with an exception from a callback: keep it for
-    re-raising, or answer True (stop cleanly, keep nothing) for StopFit.  A
-    closure over the list, not a method, so the context is not in a cycle."""
-
-    def store_error(exc: BaseException) -> bool:
-        if isinstance(exc, StopFit):
-            return True
-        errors.append(exc)
-        return False
-
-    return store_error
+    @staticmethod
+    def jacobian_as_float64(values, m: int, n: int, col_deriv: int) -> np.ndarray:
+        return np.ascontiguousarray(jacobian_rows(values, m, n, bool(col_deriv)))
 
 
 def residuals_as_float64(values, m: int) -> np.ndarray:

@@ -1,14 +1,16 @@
 """Marshalling between numpy and the C engine: the buffers of one fit, the
 engine's state, and the loop that runs it.
 
-Without a callback or a trace the whole fit is one C call (`lm_solve`), the
-GIL released except inside func and Dfun.  With them, Python calls
-`lm_step` once per trial step and reads each record.
+Without a callback or a trace the whole fit is one C call
+(`lm_python_solve`, whose GIL policy is in src/binding/python_bridge.c).
+With them, Python calls `lm_step` once per trial step and reads each
+record.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 
@@ -19,15 +21,11 @@ from ._validation import FitSettings
 from .trace import Trace, TrialStep
 
 if sys.implementation.name != "cpython":
-    # The callbacks in src/engine/python_callbacks.c use the CPython API.
+    # The callbacks in src/binding/python_bridge.c use the CPython API.
     raise ImportError(f"lmscope's engine needs CPython, not {sys.implementation.name}")
 
-
-def _borrowed(obj):
-    """A Python object as the `PyObject *` that C code of this module uses.
-    CPython documents id() as the object's address; the caller keeps the
-    object alive while C holds the pointer."""
-    return ffi.cast("void *", id(obj))
+# How often a stop watcher looks at the caller's stop event (seconds).
+_STOP_POLL_SECONDS = 0.005
 
 
 class EngineRun:
@@ -36,68 +34,70 @@ class EngineRun:
     def __init__(self, settings: FitSettings, stop=None):
         m, n = settings.m, settings.n
         self.settings = settings
-        self.x = settings.x0  # validation made it a private copy
-        self.fvec = np.empty(m)
         self.fjac = np.empty((n, m))  # column-major m x n: row j is column j
-        self.qtf = np.empty(n)
-        self.ipvt = np.empty(n, dtype=np.int32)
-        # The engine's workspace, the scales and the point handed to Python,
-        # in one allocation: a fit's fixed cost matters when func is cheap.
-        work_size = lib.lm_work_size(m, n)
-        self._scratch = np.empty(work_size + 2 * n)
-        scratch = ffi.from_buffer("double[]", self._scratch)
-        self._work, self._diag, x_eval_pointer = (
-            scratch,
-            scratch + work_size,
-            scratch + work_size + n,
-        )
-        if settings.diag is not None:
-            self._scratch[work_size : work_size + n] = settings.diag
-        x_eval = self._scratch[work_size + n :]
         if settings.jacobian0 is not None:
             self.fjac[...] = settings.jacobian0
-        self.context = context = FitContext(
-            settings.func, settings.args, settings.dfun, settings.col_deriv, stop, x_eval, m
+            # Often a view of the user's Dfun(x0): holding it for the whole
+            # fit keeps m n doubles alive, and on tall problems the page
+            # faults of the next allocations cost more than the arithmetic.
+            settings.jacobian0 = None
+        # The engine's workspace with the scales after it.
+        work = np.empty(lib.lm_work_size(m, n) + n)
+        if settings.diag is not None:
+            work[-n:] = settings.diag
+        self.context = FitContext(
+            settings.func,
+            settings.args,
+            settings.dfun,
+            stop,
+            settings.x0,  # validation made it a private copy
+            settings.fvec0,  # f(x0), also a private copy: the engine starts from it in place
+            self.fjac,
+            np.empty(n),
+            np.empty(n, dtype=np.intc),
+            work,
         )
+        self._stop = stop
+        self._run = ffi.new("lm_python_run *")
+        self.state = self._run.state
 
-        run = ffi.new("lm_python_run *")
-        lib.lm_python_setup(
-            run,
-            m,
-            n,
-            settings.ftol,
-            settings.xtol,
-            settings.gtol,
-            settings.maxfev,
-            settings.epsfcn,
-            settings.factor,
-            settings.diag is not None,
-            _borrowed(context.objects),
-            x_eval_pointer,
-            settings.dfun is not None,
-            settings.col_deriv,
-            settings.jacobian0 is not None,
-        )
-        self._run = run
-        self._problem = ffi.addressof(run.problem)
-        self.state = ffi.addressof(run.state)
-        self._fjac_pointer = ffi.from_buffer("double[]", self.fjac)
+    @property
+    def x(self) -> np.ndarray:
+        return self.context.x
 
-    def _init(self, start_record, recorded) -> int:
-        d = ffi.from_buffer
-        return lib.lm_init(
-            self.state,
-            self._problem,
-            d("double[]", self.x),
-            d("double[]", self.fvec),
-            self._fjac_pointer,
-            self._diag,
-            d("double[]", self.qtf),
-            d("int[]", self.ipvt),
-            self._work,
-            d("double[]", self.settings.fvec0),
-            start_record,
-            recorded,
+    @property
+    def fvec(self) -> np.ndarray:
+        return self.context.fvec
+
+    @property
+    def qtf(self) -> np.ndarray:
+        return self.context.qtf
+
+    @property
+    def ipvt(self) -> np.ndarray:
+        return self.context.ipvt
+
+    def _settings(self) -> tuple:
+        """lm_python_solve's and lm_python_start's arguments after the run."""
+        s = self.settings
+        return (
+            # CPython documents id() as the object's address; the bridge
+            # reads the context's attributes during the call, while this
+            # object holds it.
+            ffi.cast("void *", id(self.context)),
+            s.m,
+            s.n,
+            s.ftol,
+            s.xtol,
+            s.gtol,
+            s.maxfev,
+            s.epsfcn,
+            s.factor,
+            s.diag is not None,
+            s.dfun is not None,
+            s.col_deriv,
+            # With Dfun, validation evaluated Dfun(x0), now in fjac.
+            s.dfun is not None,
         )
 
     def covariance(self):
@@ -107,7 +107,7 @@ class EngineRun:
         pointer = ffi.from_buffer("double[]", cov_and_work)
         singular = lib.lm_covariance(
             n,
-            self._fjac_pointer,
+            ffi.from_buffer("double[]", self.fjac),
             self.settings.m,
             ffi.from_buffer("int[]", self.ipvt),
             pointer,
@@ -120,16 +120,49 @@ class EngineRun:
         raised in func, Dfun or callback propagates from here.  point_map,
         if given, maps the engine's points to the points the callback and
         the trace see (the external parameters of a bounded fit)."""
-        if callback is None and trace is None:
-            status = self._init(ffi.NULL, ffi.new("int *"))
-            if status == lib.LM_RUNNING:
-                status = lib.lm_solve(self.state)
-        else:
-            status = self._run_by_steps(callback, trace, point_map)
+        finished = self._watch_stop()
+        try:
+            if callback is None and trace is None:
+                status = lib.lm_python_solve(self._run, *self._settings())
+            else:
+                status = self._run_by_steps(callback, trace, point_map)
+        finally:
+            if finished is not None:
+                finished.set()
+        if status == lib.LM_PY_BAD_CONTEXT:
+            rejected = ffi.string(self._run.rejected).decode()
+            raise RuntimeError(f"lmscope's bridge rejected the fit context: {rejected}")
         error = self.context.take_error()
         if error is not None:
-            raise error
+            try:
+                raise error
+            finally:
+                # This frame is in the traceback: without this, the
+                # exception and the fit's buffers would wait for the cyclic
+                # garbage collector.
+                del error
+        if status == lib.LM_CALLBACK_ERROR:
+            raise SystemError("lmscope: a callback failed and left no exception")
         return status
+
+    def _watch_stop(self) -> threading.Event | None:
+        """For a problem whose C work between two callbacks is long, a
+        thread that passes a set stop event on to the engine's kernels,
+        which cannot call Python.  Returns the event that ends it."""
+        stop = self._stop
+        if stop is None or not lib.lm_python_long_kernels(self.settings.m, self.settings.n):
+            return None
+        finished = threading.Event()
+        run = self._run
+
+        def watch():
+            while not finished.wait(_STOP_POLL_SECONDS):
+                if stop.is_set():
+                    lib.lm_python_request_stop(run)
+                    return
+
+        threading.Thread(target=watch, name="lmscope-stop-watcher", daemon=True).start()
+        return finished
 
     def _run_by_steps(self, callback, trace, point_map) -> int:
         n = self.settings.n
@@ -140,21 +173,28 @@ class EngineRun:
         if trace is not None:
             trace._start(n)
 
-        status = self._init(rec, recorded)
-        while True:
-            if recorded[0]:
-                shown = (x, x_trial) if point_map is None else (point_map(x), point_map(x_trial))
-                if trace is not None:
-                    trace._append(rec, *shown)
-                if (
-                    callback is not None
-                    and _wants_stop(callback, rec, *shown)
-                    and status == lib.LM_RUNNING
-                ):
-                    status = self.state.status = _messages.USER_STOP
-            if status != lib.LM_RUNNING:
-                return status
-            status = lib.lm_step(self.state, rec, recorded)
+        # Closed by hand below; by the collector if an exception lands first.
+        run = ffi.gc(self._run, lib.lm_python_close)
+        state = ffi.addressof(run.state)
+        try:
+            status = lib.lm_python_start(run, *self._settings(), rec, recorded)
+            while status != lib.LM_PY_BAD_CONTEXT:
+                if recorded[0]:
+                    shown = (x, x_trial) if point_map is None else (point_map(x), point_map(x_trial))
+                    if trace is not None:
+                        trace._append(rec, *shown)
+                    if (
+                        callback is not None
+                        and _wants_stop(callback, rec, *shown)
+                        and status == lib.LM_RUNNING
+                    ):
+                        status = self.state.status = _messages.USER_STOP
+                if status != lib.LM_RUNNING:
+                    break
+                status = lib.lm_step(state, rec, recorded)
+        finally:
+            lib.lm_python_close(run)
+        return status
 
 
 def _wants_stop(callback, rec, x, x_trial) -> bool:

@@ -133,6 +133,11 @@ def _first_residuals(func, x0: np.ndarray, args: tuple):
         raise ValueError(
             f"func must return a 1-D array of residuals; it returned shape {out.shape}"
         )
+    if out.size > _INT_MAX:
+        # MINPACK counts residuals in a C int (checked before copying them).
+        raise ValueError(
+            f"func returned {out.size} residuals; leastsq handles at most 2**31 - 1 = {_INT_MAX}"
+        )
     dtype = out.dtype if out.dtype.kind == "f" else np.dtype(np.float64)
     # A copy: Dfun, called next, might write into the array func returned.
     return np.array(out.reshape(-1), dtype=np.float64), dtype

@@ -50,9 +50,12 @@ def leastsq(
     trace : lmscope.Trace, optional
         Cleared, then filled with every trial step.
     stop : object with is_set(), e.g. threading.Event, optional
-        Checked before every evaluation of func or Dfun; once set, the fit
-        stops with ier = -2.  func or Dfun may also raise `lmscope.StopFit`
-        to the same effect.
+        Checked before every evaluation of func or Dfun, and on large
+        problems (m n^2 >= 2e7) also between the columns of the QR
+        factorization and the rows of the LM parameter search, so that a
+        stop takes effect within milliseconds; once set, the fit stops with
+        ier = -2.  func or Dfun may also raise `lmscope.StopFit` to the
+        same effect.
     bounds : (lb, ub), optional
         Limits on x, scalars or one per parameter, -inf / inf for none (a
         `scipy.optimize.Bounds` too).  The fit runs on MINUIT's transformed
@@ -98,13 +101,15 @@ def leastsq(
 
     run = EngineRun(settings, stop)
     ier = run.run(callback, trace, None if limits is None else limits.to_external)
+    x = run.x if limits is None else limits.to_external(run.x)
+    if not full_output and ier in _messages.SUCCESS:
+        return x, ier  # the common call: no message to build
     state = run.state
     detail = _nonfinite_detail(run) if ier == _messages.NONFINITE else ""
     mesg = _message(ier, settings, detail)
     if ier == _messages.NONFINITE:
         warnings.warn(mesg, _messages.NonFiniteWarning, stacklevel=2)
 
-    x = run.x if limits is None else limits.to_external(run.x)
     if not full_output:
         if ier in _messages.FAILURE:
             warnings.warn(mesg, RuntimeWarning, stacklevel=2)

@@ -254,3 +254,86 @@ class TestUpperTriangularInverse:
             )
             == 2
         )
+
+
+def _reference_qrfac(a):
+    """MINPACK's qrfac one column at a time, in Python floats (IEEE doubles,
+    no fused multiply-add), each dot product a plain loop in row order: the
+    order of operations lm_qrfac's blocked dot products must keep."""
+    m, n = a.shape
+    cols = [[float(v) for v in a[:, j]] for j in range(n)]
+
+    def norm(values):
+        return lib.lm_enorm(len(values), _doubles(np.array(values))) if values else 0.0
+
+    acnorm = [norm(c) for c in cols]
+    rdiag, wa, ipvt = list(acnorm), list(acnorm), list(range(n))
+    eps = float(np.finfo(float).eps)
+    for j in range(min(m, n)):
+        kmax = j
+        for k in range(j, n):
+            if rdiag[k] > rdiag[kmax]:
+                kmax = k
+        if kmax != j:
+            cols[j], cols[kmax] = cols[kmax], cols[j]
+            rdiag[kmax], wa[kmax] = rdiag[j], wa[j]
+            ipvt[j], ipvt[kmax] = ipvt[kmax], ipvt[j]
+        u = cols[j]
+        ajnorm = norm(u[j:])
+        if ajnorm != 0.0:
+            if u[j] < 0.0:
+                ajnorm = -ajnorm
+            for i in range(j, m):
+                u[i] /= ajnorm
+            u[j] += 1.0
+            for k in range(j + 1, n):
+                c = cols[k]
+                total = 0.0
+                for i in range(j, m):
+                    total += u[i] * c[i]
+                temp = total / u[j]
+                for i in range(j, m):
+                    c[i] -= temp * u[i]
+                if rdiag[k] != 0.0:
+                    temp = c[j] / rdiag[k]
+                    rdiag[k] *= np.sqrt(max(1.0 - temp * temp, 0.0))
+                    if 0.05 * (rdiag[k] / wa[k]) ** 2 <= eps:
+                        rdiag[k] = norm(c[j + 1 :])
+                        wa[k] = rdiag[k]
+        rdiag[j] = -ajnorm
+    return np.array(cols).T, np.array(ipvt), np.array(rdiag), np.array(acnorm)
+
+
+@pytest.mark.parametrize("m, n", [(30, 9), (12, 12), (40, 4), (7, 3), (25, 10)])
+def test_blocked_qrfac_has_the_bits_of_the_one_column_algorithm(m, n):
+    a = RNG.standard_normal((m, n)) * np.logspace(0, 3, n)
+    a[:, -1] = a[:, 0] + 1e-9 * a[:, 1]  # nearly dependent: norms get recomputed
+    factored, ipvt, rdiag, acnorm = qrfac(a)
+    want = _reference_qrfac(a)
+    for got, expected in zip((factored, ipvt, rdiag, acnorm), want):
+        assert np.array_equal(got, expected)
+
+
+def test_stoppable_kernels_stop_when_asked_and_agree_when_not():
+    a, b, r, ipvt, qtb = _factored_system(m=20, n=6)
+    n = 6
+    flag = ffi.new("int *", 1)
+    work = np.asfortranarray(a).copy(order="F").reshape(-1, order="F")
+    outputs = [np.empty(n) for _ in range(3)]
+    perm = np.zeros(n, dtype=np.int32)
+    stopped = lib.lm_qrfac_stoppable(
+        20, n, _doubles(work), 20, 1, _ints(perm), *map(_doubles, outputs), flag
+    )
+    assert stopped == 1
+    # qrsolv, stopped at its first row, leaves R as it was.
+    r_f = np.asfortranarray(r).copy(order="F").reshape(-1, order="F")
+    x, sdiag, wa = np.empty(n), np.empty(n), np.empty(n)
+    diag = np.ascontiguousarray(RNG.uniform(0.5, 2.0, n))
+    args = (_doubles(diag), _doubles(np.ascontiguousarray(qtb)), _doubles(x), _doubles(sdiag))
+    assert lib.lm_qrsolv_stoppable(n, _doubles(r_f), n, _ints(ipvt), *args, _doubles(wa), flag)
+    assert np.array_equal(np.triu(r_f.reshape((n, n), order="F")), np.triu(r))
+    # Not asked to stop: the same bits as the plain kernel.
+    flag[0] = 0
+    assert lib.lm_qrsolv_stoppable(n, _doubles(r_f), n, _ints(ipvt), *args, _doubles(wa), flag) == 0
+    plain, _, plain_sdiag = qrsolv(r, ipvt, diag, qtb)
+    assert np.array_equal(x, plain) and np.array_equal(sdiag, plain_sdiag)
