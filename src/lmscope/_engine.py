@@ -180,7 +180,9 @@ class EngineRun:
             status = lib.lm_python_start(run, *self._settings(), rec, recorded)
             while status != lib.LM_PY_BAD_CONTEXT:
                 if recorded[0]:
-                    shown = (x, x_trial) if point_map is None else (point_map(x), point_map(x_trial))
+                    shown = (
+                        (x, x_trial) if point_map is None else (point_map(x), point_map(x_trial))
+                    )
                     if trace is not None:
                         trace._append(rec, *shown)
                     if (
