@@ -256,7 +256,7 @@ def bench_bounds(repeats: int) -> None:
     # the difference is evaluations, not the transformations.
     print(
         f"    evaluations: {fits_bounded.nfev.sum():,} bounded, {fits_free.nfev.sum():,} "
-        f"unbounded; rounds: {fits_bounded.nfev.max()} and {fits_free.nfev.max()}"
+        f"unbounded; the slowest fit {fits_bounded.nfev.max()} and {fits_free.nfev.max()}"
     )
 
 
