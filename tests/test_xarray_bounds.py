@@ -126,10 +126,12 @@ def test_a_default_start_outside_its_bounds_moves_where_xarray_moves_it():
     def with_defaults(x, a=9.0, b=-1.0, c=2.0):
         return decay(x, a, b, c)
 
-    bounds = {"a": (0.5, 4.5), "b": (0.1, np.inf), "c": (-np.inf, 1.0)}
+    # (a's middle, 3.1, is where the internal parameter rounds to 2e-16, not 0)
+    bounds = {"a": (1.2, 5.0), "b": (0.1, np.inf), "c": (-np.inf, 1.0)}
     ours = quietly(lx.curvefit, da, "x", with_defaults, bounds=bounds)
-    # a: the middle 2.5; b: 0.1 + 1; c: 1 - 1
-    assert_pixels_are_single_bounded_fits(ours, da, bounds, [2.5, 1.1, 0.0])
+    # a: the middle 3.1; b: 0.1 + 1; c: 1 - 1
+    assert_pixels_are_single_bounded_fits(ours, da, bounds, [3.1, 1.1, 0.0])
+    assert (ours.curvefit_coefficients.sel(param="a") != 3.1).all()
     theirs = quietly(da.curvefit, "x", with_defaults, bounds=bounds)
     np.testing.assert_allclose(
         ours.curvefit_coefficients.values, theirs.curvefit_coefficients.values, rtol=1e-4, atol=1e-4

@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# Below this an internal parameter is rounding error around 0 (see to_internal).
+_ROUNDING_OF_ZERO = 1e-15
+
 
 class Bounds:
     """The transformation for n parameters between limits lb and ub (either
@@ -85,6 +88,14 @@ class Bounds:
         u[b] = np.arcsin(2.0 * (x[b] - lb[b]) / (ub[b] - lb[b]) - 1.0)
         u[lo] = np.sqrt((x[lo] - lb[lo] + 1.0) ** 2 - 1.0)
         u[up] = np.sqrt((ub[up] - x[up] + 1.0) ** 2 - 1.0)
+        # A start midway between two limits should give u = 0, but the
+        # arcsin's argument rounds to a few 1e-16.  MINPACK's difference step
+        # is sqrt(epsfcn) |u| (sqrt(epsfcn) itself only at u = 0), so at such
+        # a u the step moves x by less than its last bit, the Jacobian column
+        # is zero and the parameter never leaves its start.  u this small is
+        # rounding, so it is taken as 0, where lmfit takes it too.
+        limited = b | lo | up
+        u[limited & (np.abs(u) < _ROUNDING_OF_ZERO)] = 0.0
         return u
 
     def to_external(self, u: np.ndarray, fits=None) -> np.ndarray:

@@ -76,7 +76,8 @@ def curvefit(
         middle of two limits, or 1 inside a single one)
     bounds : {name: (lower, upper)}, each a value or a DataArray over the
         kept dims (limits per pixel); -inf / inf for none.  Fitted by MINUIT's
-        parameter transformations, not by SciPy's 'trf' (see above).
+        parameter transformations, not by SciPy's 'trf' as xarray's own
+        curvefit is (see this module's notes).
     param_names : names of func's parameters, needed when func takes *params
     errors : 'raise' (a failed fit raises RuntimeError) or 'ignore' (NaN)
     kwargs : passed to `lmscope.batch.curve_fit` (ftol, xtol, maxfev, ...,
