@@ -309,3 +309,19 @@ def test_basin_refuses_grid_starts_outside_the_bounds():
         batch.basin(decay, X, y[0], [1.5, 1, 0], params=(1, 2), grid=grid, bounds=(0.0, 5.0))
     with pytest.raises(ValueError, match=r"p0\[0\]=9 is outside"):
         batch.basin(decay, X, y[0], [9.0, 1, 0], params=(1, 2), grid=grid, bounds=(-1.0, 5.0))
+
+
+def test_per_fit_bounds_in_blocks_equal_one_block():
+    """Blocks hand the model the fits' global indices: each block's rows must
+    meet their own limits, not those of the first block's rows."""
+    y, starts = make_data(50, seed=63)
+    rng = np.random.default_rng(64)
+    lower = np.column_stack([np.zeros(50), np.zeros(50), rng.uniform(-0.3, 0.05, 50)])
+    upper = np.column_stack([np.full(50, 4.0), rng.uniform(1.0, 3.0, 50), np.full(50, 0.4)])
+    starts = np.clip(starts, lower + 1e-3, upper - 1e-3)
+    whole = quietly(batch.curve_fit, decay, X, y, p0=starts, bounds=(lower, upper))
+    blocks = quietly(batch.curve_fit, decay, X, y, p0=starts, bounds=(lower, upper), block_size=7)
+    for name in ("popt", "pcov", "ier", "nfev"):
+        np.testing.assert_array_equal(getattr(blocks, name), getattr(whole, name))
+    for i in range(0, 50, 5):
+        assert_row_is_its_single_fit(blocks, i, y[i], starts[i], lower[i], upper[i])
