@@ -5,7 +5,8 @@ repeat (interleaved), and prints the median time of each and the ratio
 lmscope / other (below 1.0 lmscope is faster).  Each also checks that both
 sides reached the same fits, so a fast wrong answer cannot pass.
 
-    python benchmarks/many_fits.py [--repeats N] [--only loop,xarray,dask,scaling,memory,basin]
+    python benchmarks/many_fits.py [--repeats N]
+        [--only loop,xarray,dask,scaling,memory,basin,bounds]
 
 - loop: 10,000 fits of m = 50 points and n = 3 parameters by
   lmscope.batch.curve_fit against a Python loop of scipy.optimize.curve_fit
@@ -19,6 +20,10 @@ sides reached the same fits, so a fast wrong answer cannot pass.
   against the same process holding only the data.
 - basin: a 100 x 100 lmscope.batch.basin over two parameters against a
   Python loop of scipy.optimize.curve_fit from the same starts (target <= 0.15).
+- bounds: 10,000 bounded fits (MINUIT's transformations) by lmscope.batch.curve_fit
+  against a Python loop of lmscope.curve_fit with the same bounds (the same fits,
+  checked bit for bit; SciPy's bounded curve_fit is 'trf', another method), and
+  against the same batch without bounds (the transformations' cost).
 """
 
 from __future__ import annotations
@@ -215,10 +220,50 @@ def bench_basin(repeats: int) -> None:
     report("100x100 basin vs loop of SciPy curve_fit", ours, theirs, "SciPy loop")
 
 
+def bench_bounds(repeats: int) -> None:
+    import warnings
+
+    import lmscope
+    import lmscope.batch
+
+    ydata = data(10_000, seed=5)
+    bounds = ([0.5, 0.1, 0.0], [4.0, 3.0, np.inf])  # c >= 0 binds on about half the rows
+    start = (2.0, 1.0, 0.1)
+
+    def single_loop():
+        out = np.full((len(ydata), N), np.nan)
+        for i, y in enumerate(ydata):
+            try:
+                out[i] = lmscope.curve_fit(decay, X, y, p0=start, bounds=bounds)[0]
+            except RuntimeError:
+                pass
+        return out
+
+    def bounded():
+        return lmscope.batch.curve_fit(decay, X, ydata, p0=start, bounds=bounds)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pcov at an active limit
+        ours, theirs, (batch, loop) = interleaved(repeats, bounded, single_loop)
+        converged = batch.success
+        assert np.array_equal(batch.popt[converged], loop[converged])
+        report("10,000 bounded fits, batch vs loop", ours, theirs, "lmscope loop")
+        with_bounds, without, (fits_bounded, fits_free) = interleaved(
+            repeats, bounded, lambda: lmscope.batch.curve_fit(decay, X, ydata, p0=start)
+        )
+    report("the same batch, bounded vs unbounded", with_bounds, without, "unbounded")
+    # Fits that end at a limit approach it slowly (dx/du -> 0 there): most of
+    # the difference is evaluations, not the transformations.
+    print(
+        f"    evaluations: {fits_bounded.nfev.sum():,} bounded, {fits_free.nfev.sum():,} "
+        f"unbounded; the slowest fit {fits_bounded.nfev.max()} and {fits_free.nfev.max()}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", default="loop,xarray,dask,scaling,memory,basin")
+    parser.add_argument("--only", default="loop,xarray,dask,scaling,memory,basin,bounds")
     parser.add_argument("--max-k", type=int, default=1_000_000)
     args = parser.parse_args()
     chosen = set(args.only.split(","))
@@ -234,6 +279,8 @@ def main() -> None:
         bench_memory(args.max_k)
     if "basin" in chosen:
         bench_basin(args.repeats)
+    if "bounds" in chosen:
+        bench_bounds(args.repeats)
 
 
 if __name__ == "__main__":

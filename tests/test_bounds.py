@@ -200,3 +200,25 @@ def test_transformation_round_trip_and_gradient():
 def test_bad_bounds_name_what_is_wrong(bounds, pattern):
     with pytest.raises(ValueError, match=pattern):
         curve_fit(decay, T, Y, p0=[1.0, 1.0, 0.0], bounds=bounds)
+
+
+def test_a_start_midway_between_two_limits_leaves_it():
+    """Regression: the midpoint's internal value rounded to 2e-16 instead of 0,
+    MINPACK's difference step (relative to it) then moved x by less than its
+    last bit, and the parameter stayed at its start with ier 1.  xarray's
+    curvefit starts a parameter whose default is out of bounds at exactly this
+    midpoint."""
+    lower, upper = [1.2, -np.inf, -np.inf], [5.0, np.inf, np.inf]
+    p0 = [3.1, 1.0, 1.0]  # (3.1 - 1.2) / (5 - 1.2) rounds to just above 1/2
+    params = lmfit.Parameters()
+    for name, value, lo, hi in zip("akc", p0, lower, upper, strict=True):
+        params.add(name, value=value, min=lo, max=hi)
+    theirs = lmfit.minimize(
+        lambda p: decay(T, p["a"].value, p["k"].value, p["c"].value) - Y, params
+    )
+    x, ier = lmscope.leastsq(
+        lambda p: decay(T, *p) - Y, p0, bounds=(lower, upper), maxfev=MAXFEV, **SETTINGS
+    )
+    assert ier in (1, 2, 3, 4) and x[0] != p0[0]
+    values = np.array([theirs.params[name].value for name in "akc"])
+    np.testing.assert_allclose(x, values, rtol=RTOL, atol=1e-12)

@@ -37,7 +37,7 @@ def _execute(nb):
 
 
 def test_notebooks_found():
-    assert len(NOTEBOOKS) == 7, [p.name for p in NOTEBOOKS]
+    assert len(NOTEBOOKS) == 8, [p.name for p in NOTEBOOKS]
 
 
 def test_kernel_is_this_python():

@@ -142,7 +142,15 @@ def test_errors_raise_names_the_pixel_and_ignore_gives_nan_as_xarray():
 @pytest.mark.parametrize(
     ("options", "error", "match"),
     [
-        ({"bounds": {"a": (0.0, 5.0)}}, ValueError, "bounds for 'a' are finite"),
+        ({"bounds": {"z": (0.0, 5.0)}}, ValueError, "bounds name an unknown parameter 'z'"),
+        ({"bounds": {"a": 0.0}}, ValueError, r"bounds for 'a' must be a pair"),
+        (
+            {"bounds": {"a": (xr.DataArray(np.zeros(40), dims="x"), 5.0)}},
+            ValueError,
+            "Lower bound for 'a' has unexpected dimensions",
+        ),
+        ({"p0": {"a": 9.0}, "bounds": {"a": (0.0, 5.0)}}, ValueError, "outside its bounds"),
+        ({"kwargs": {"bounds": (0, 1)}}, TypeError, "kwargs must not contain 'bounds'"),
         ({"errors": "warn"}, ValueError, "errors must be either"),
         ({"p0": {"z": 1.0}}, ValueError, "unknown parameters"),
         (

@@ -27,23 +27,46 @@ from __future__ import annotations
 
 import numpy as np
 
+# Below this an internal parameter is rounding error around 0 (see to_internal).
+_ROUNDING_OF_ZERO = 1e-15
+
 
 class Bounds:
     """The transformation for n parameters between limits lb and ub (either
-    may be infinite, per parameter)."""
+    may be infinite, per parameter).
 
-    def __init__(self, bounds, n: int, x0: np.ndarray):
-        lb, ub = _limits(bounds, n)
+    One fit's limits are (n,); a batch of K fits shares them, or gives each
+    fit its own (K, n).  Every method takes one point (n,) or a block of
+    points (k, n), one row per point, and for per-fit limits the fit each
+    row belongs to (`fits`, k indices; all K fits in order when omitted).
+    Each entry goes through the same arithmetic whatever the block, so a
+    row of a block is transformed exactly as that point alone.
+    """
+
+    def __init__(self, bounds, n: int, x0: np.ndarray | None = None, name: str = "x0"):
+        """Limits for n parameters; x0, when given, is checked to lie within
+        them (for a batch, x0 is (K, n) and the limits may be per fit)."""
+        count = x0.shape[0] if x0 is not None and x0.ndim == 2 else None
+        lb, ub = _limits(bounds, n, count)
         self.lb, self.ub = lb, ub
         self.both = np.isfinite(lb) & np.isfinite(ub)
         self.lower = np.isfinite(lb) & ~np.isfinite(ub)
         self.upper = ~np.isfinite(lb) & np.isfinite(ub)
-        outside = np.flatnonzero((x0 < lb) | (x0 > ub))
+        if x0 is not None:
+            self.require_inside(x0, name)
+
+    def require_inside(self, x0: np.ndarray, name: str) -> None:
+        """A ValueError naming the first entry of x0 outside its limits."""
+        outside = np.argwhere((x0 < self.lb) | (x0 > self.ub))
         if outside.size:
-            i = int(outside[0])
+            where = tuple(int(i) for i in outside[0])
+            low = np.broadcast_to(self.lb, x0.shape)[where]
+            high = np.broadcast_to(self.ub, x0.shape)[where]
+            index = ", ".join(str(i) for i in where)
+            which = f" (fit {where[0]}, parameter {where[1]})" if x0.ndim == 2 else ""
             raise ValueError(
-                f"x0[{i}]={x0[i]:g} is outside its bounds [{lb[i]:g}, {ub[i]:g}]; "
-                f"a bounded fit starts inside its limits"
+                f"{name}[{index}]={x0[where]:g} is outside its bounds [{low:g}, {high:g}]"
+                f"{which}; a bounded fit starts inside its limits"
             )
 
     @property
@@ -51,39 +74,60 @@ class Bounds:
         """Whether any parameter has a finite limit."""
         return bool(np.any(self.both | self.lower | self.upper))
 
-    def to_internal(self, x: np.ndarray) -> np.ndarray:
-        u = np.array(x, dtype=np.float64)
-        b, lo, up = self.both, self.lower, self.upper
-        u[b] = np.arcsin(2.0 * (x[b] - self.lb[b]) / (self.ub[b] - self.lb[b]) - 1.0)
-        u[lo] = np.sqrt((x[lo] - self.lb[lo] + 1.0) ** 2 - 1.0)
-        u[up] = np.sqrt((self.ub[up] - x[up] + 1.0) ** 2 - 1.0)
+    def _at(self, shape: tuple, fits):
+        """lb, ub and the three masks laid out like a point or block of `shape`."""
+        arrays = (self.lb, self.ub, self.both, self.lower, self.upper)
+        if self.lb.ndim == 2 and fits is not None:
+            arrays = tuple(a[fits] for a in arrays)
+        return tuple(np.broadcast_to(a, shape) for a in arrays)
+
+    def to_internal(self, x: np.ndarray, fits=None) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        lb, ub, b, lo, up = self._at(x.shape, fits)
+        u = x.copy()
+        u[b] = np.arcsin(2.0 * (x[b] - lb[b]) / (ub[b] - lb[b]) - 1.0)
+        u[lo] = np.sqrt((x[lo] - lb[lo] + 1.0) ** 2 - 1.0)
+        u[up] = np.sqrt((ub[up] - x[up] + 1.0) ** 2 - 1.0)
+        # A start midway between two limits should give u = 0, but the
+        # arcsin's argument rounds to a few 1e-16.  MINPACK's difference step
+        # is sqrt(epsfcn) |u| (sqrt(epsfcn) itself only at u = 0), so at such
+        # a u the step moves x by less than its last bit, the Jacobian column
+        # is zero and the parameter never leaves its start.  u this small is
+        # rounding, so it is taken as 0, where lmfit takes it too.
+        limited = b | lo | up
+        u[limited & (np.abs(u) < _ROUNDING_OF_ZERO)] = 0.0
         return u
 
-    def to_external(self, u: np.ndarray) -> np.ndarray:
-        x = np.array(u, dtype=np.float64)
-        b, lo, up = self.both, self.lower, self.upper
-        x[b] = self.lb[b] + (np.sin(u[b]) + 1.0) * (self.ub[b] - self.lb[b]) / 2.0
-        x[lo] = self.lb[lo] - 1.0 + np.sqrt(u[lo] * u[lo] + 1.0)
-        x[up] = self.ub[up] + 1.0 - np.sqrt(u[up] * u[up] + 1.0)
+    def to_external(self, u: np.ndarray, fits=None) -> np.ndarray:
+        u = np.asarray(u, dtype=np.float64)
+        lb, ub, b, lo, up = self._at(u.shape, fits)
+        x = u.copy()
+        x[b] = lb[b] + (np.sin(u[b]) + 1.0) * (ub[b] - lb[b]) / 2.0
+        x[lo] = lb[lo] - 1.0 + np.sqrt(u[lo] * u[lo] + 1.0)
+        x[up] = ub[up] + 1.0 - np.sqrt(u[up] * u[up] + 1.0)
         return x
 
-    def gradient(self, u: np.ndarray) -> np.ndarray:
-        """dx/du, one entry per parameter."""
-        g = np.ones_like(u, dtype=np.float64)
-        b, lo, up = self.both, self.lower, self.upper
-        g[b] = np.cos(u[b]) * (self.ub[b] - self.lb[b]) / 2.0
+    def gradient(self, u: np.ndarray, fits=None) -> np.ndarray:
+        """dx/du, one entry per parameter (per row of a block)."""
+        u = np.asarray(u, dtype=np.float64)
+        lb, ub, b, lo, up = self._at(u.shape, fits)
+        g = np.ones_like(u)
+        g[b] = np.cos(u[b]) * (ub[b] - lb[b]) / 2.0
         g[lo] = u[lo] / np.sqrt(u[lo] * u[lo] + 1.0)
         g[up] = -u[up] / np.sqrt(u[up] * u[up] + 1.0)
         return g
 
-    def covariance(self, cov_u: np.ndarray | None, u: np.ndarray) -> np.ndarray | None:
+    def covariance(self, cov_u: np.ndarray | None, u: np.ndarray, fits=None) -> np.ndarray | None:
+        """cov_x from cov_u (n, n) at u (n,), or from a block (k, n, n) at (k, n)."""
         if cov_u is None:
             return None
-        g = self.gradient(u)
-        return cov_u * np.outer(g, g)
+        g = self.gradient(u, fits)
+        return cov_u * (g[..., :, np.newaxis] * g[..., np.newaxis, :])
 
 
-def _limits(bounds, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _limits(bounds, n: int, count: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """lb and ub as float64 arrays (n,), or (count, n) when a batch of count
+    fits gives each fit its own limits."""
     if hasattr(bounds, "lb") and hasattr(bounds, "ub"):  # a scipy.optimize.Bounds
         pair = (bounds.lb, bounds.ub)
     else:
@@ -100,20 +144,24 @@ def _limits(bounds, n: int) -> tuple[np.ndarray, np.ndarray]:
             raise TypeError(f"bounds: the {name} must be real numbers, got {value!r}")
         if array.size == 1:  # a scalar, or scipy.optimize.Bounds' 1-element form of one
             array = np.full(n, array.reshape(-1)[0])
-        if array.shape != (n,):
+        if array.shape != (n,) and (count is None or array.shape != (count, n)):
+            per_fit = "" if count is None else f", or ({count}, {n}), one row per fit"
             raise ValueError(
                 f"bounds: the {name} has shape {array.shape} but there are {n} parameters; "
-                f"give a scalar or one value per parameter"
+                f"give a scalar or one value per parameter{per_fit}"
             )
         if np.any(np.isnan(array)):
             raise ValueError(f"bounds: the {name} contains NaN; use -inf or inf for no limit")
         limits.append(np.array(array, dtype=np.float64))
     lb, ub = limits
-    crossed = np.flatnonzero(lb >= ub)
+    if lb.shape != ub.shape:  # one shared, the other per fit
+        lb, ub = (np.array(a) for a in np.broadcast_arrays(lb, ub))
+    crossed = np.argwhere(lb >= ub)
     if crossed.size:
-        i = int(crossed[0])
+        where = tuple(int(i) for i in crossed[0])
+        fit = f" of fit {where[0]}" if lb.ndim == 2 else ""
         raise ValueError(
-            f"bounds: lower bound {lb[i]:g} is not below upper bound {ub[i]:g} "
-            f"for parameter {i}; each lower bound must be less than its upper bound"
+            f"bounds: lower bound {lb[where]:g} is not below upper bound {ub[where]:g} "
+            f"for parameter {where[-1]}{fit}; each lower bound must be less than its upper bound"
         )
     return lb, ub

@@ -13,6 +13,15 @@ every row of the block as it computes one row alone; numpy arithmetic
 does, elementwise functions such as exp almost always (a vectorised exp
 may round differently in a block than for one row).
 
+Bounds are fitted as the single functions fit them, by MINUIT's parameter
+transformations (`lmscope._bounds`, the same code for one fit and a block):
+the engine works in the transformed parameters, the model sees only points
+within the limits, and each bounded row equals `lmscope.curve_fit(...,
+bounds=...)` on it alone.  This is not SciPy's 'trf'.
+
+`basin` and `basin_leastsq` fit a grid of starts of one problem as one
+batch: a map of where each start ends.
+
 Failures stay with their fit: a row with NaN in its data, a fit that does
 not converge or meets non-finite residuals each end with their own `ier`
 and `message`, and never count as success.  An exception raised by the
@@ -29,9 +38,10 @@ import numpy as np
 from . import _messages, _optimize_warning
 from ._basin import label_solutions
 from ._batch import check_settings, messages, run_batch
+from ._bounds import Bounds
 from ._progress import ProgressBar
 
-__all__ = ["Basin", "BatchResult", "basin", "curve_fit", "leastsq"]
+__all__ = ["Basin", "BatchResult", "basin", "basin_leastsq", "curve_fit", "leastsq"]
 
 _NAN_POLICIES = (None, "raise", "omit")
 _TOO_FEW_POINTS = (
@@ -89,6 +99,7 @@ def curve_fit(
     sigma=None,
     absolute_sigma=False,
     *,
+    bounds=(-np.inf, np.inf),
     nan_policy=None,
     ftol=1.49012e-08,
     xtol=1.49012e-08,
@@ -120,6 +131,16 @@ def curve_fit(
         Standard deviations of the observations, as in `curve_fit`.
     absolute_sigma : bool
         As in `curve_fit`: whether pcov is scaled by the reduced chi-square.
+    bounds : (lb, ub)
+        Limits on the parameters: each a scalar, (n,) shared by every fit,
+        or (K, n), one row per fit; -inf / inf for none.  As in
+        `lmscope.curve_fit`, finite limits are fitted through MINUIT's
+        parameter transformations (see `lmscope.leastsq`), the method lmfit
+        uses, and each row equals `lmscope.curve_fit(..., bounds=...)` on it;
+        this is not SciPy's 'trf', so bounded rows differ from SciPy's.
+        pcov is carried back through the transformation (near zero for a
+        parameter that ends at a limit); `diag` scales the transformed
+        parameters.
     nan_policy : None, 'raise' or 'omit'
         None: a row with NaN in its data fails on its own (ier = -3).
         'raise': NaN anywhere in xdata or ydata is an error.  'omit': each
@@ -153,6 +174,7 @@ def curve_fit(
     xdata, x_per_fit = _xdata(xdata, count, m)
     p0 = _starts(p0, count, lambda: _parameter_count(model))
     n = p0.shape[1]
+    limits = _active_bounds(bounds, n, p0, "p0")
     if n > m:
         raise TypeError(
             f"The number of model parameters={n} must not exceed the number of data points={m} "
@@ -192,6 +214,8 @@ def curve_fit(
         nonlocal scratch
         rows = fits if every_fit else fitted[fits]
         k = rows.size
+        if limits is not None:
+            params = limits.to_external(params, rows)
         columns = [params[:, j : j + 1] for j in range(n)]
         values = np.asarray(model(xdata[rows] if x_per_fit else xdata, *columns))
         if values.dtype.kind not in "biuf":
@@ -216,9 +240,10 @@ def curve_fit(
             difference[np.arange(m) >= points_used[rows][:, np.newaxis]] = 0.0
         return np.ascontiguousarray(difference, dtype=np.float64)
 
+    starts = p0 if limits is None else limits.to_internal(p0)
     outcome = _run(
         residuals,
-        p0 if every_fit else p0[fitted],
+        starts if every_fit else starts[fitted],
         m,
         settings,
         progress,
@@ -226,6 +251,8 @@ def curve_fit(
         count,
         None if keep is None else points_used[fitted],
     )
+    if limits is not None:
+        _to_external(limits, outcome, fitted)
     pcov = _scaled_covariance(outcome, points_used[fitted], n, absolute_sigma)
     message = messages(outcome.status, outcome.nfev, settings)
     if every_fit:
@@ -261,6 +288,7 @@ def leastsq(
     factor=100,
     diag=None,
     *,
+    bounds=None,
     progress=None,
     block_size=None,
 ) -> BatchResult:
@@ -276,6 +304,13 @@ def leastsq(
         the first start, to learn m.
     x0 : (K, n) the starts, one row per fit (a 1-D x0 is one fit)
     args : tuple, passed to func after params and fits
+    bounds : (lb, ub), optional
+        Limits on x: each a scalar, (n,) shared or (K, n) per fit, -inf /
+        inf for none.  Fitted by MINUIT's parameter transformations as
+        `lmscope.leastsq(..., bounds=...)` fits them (each row equals that
+        fit; not SciPy's 'trf'); func always gets points inside the limits,
+        and pcov is cov_x carried back to x.  `diag` scales the transformed
+        parameters.
     ftol, xtol, gtol, maxfev, epsfcn, factor, diag : leastsq's settings and
         defaults, shared by every fit (epsfcn from the dtype func returns).
     progress, block_size : as in `lmscope.batch.curve_fit`.
@@ -294,6 +329,7 @@ def leastsq(
         raise ValueError(f"x0 must be (K, n), one start per fit; got shape {x0.shape}")
     _require_finite("x0", x0)
     count, n = x0.shape
+    limits = _active_bounds(bounds, n, x0, "x0")
 
     first = np.asarray(func(x0[:1].copy(), np.zeros(1, dtype=np.intp), *args))
     if first.dtype.kind not in "biuf":
@@ -312,6 +348,8 @@ def leastsq(
     settings = check_settings(n, ftol, xtol, gtol, maxfev, epsfcn, factor, diag, first.dtype)
 
     def residuals(params, fits):
+        if limits is not None:
+            params = limits.to_external(params, fits)
         values = np.asarray(func(params, fits, *args))
         if values.shape != (params.shape[0], m):
             raise ValueError(
@@ -322,7 +360,10 @@ def leastsq(
             raise TypeError(f"func must return real residuals; it returned dtype {values.dtype}")
         return np.ascontiguousarray(values, dtype=np.float64)
 
-    outcome = _run(residuals, x0, m, settings, progress, block_size, count)
+    starts = x0 if limits is None else limits.to_internal(x0)
+    outcome = _run(residuals, starts, m, settings, progress, block_size, count)
+    if limits is not None:
+        _to_external(limits, outcome, np.arange(count))
     return BatchResult(
         outcome.x,
         outcome.cov_x,
@@ -367,6 +408,7 @@ def basin(
     sigma=None,
     absolute_sigma=False,
     *,
+    bounds=None,
     rtol=1e-5,
     **settings,
 ) -> Basin:
@@ -380,6 +422,9 @@ def basin(
     p0 : (n,) the start's other parameters
     params : (i, j), the indices of the two parameters the grid varies
     grid : (values_i, values_j), 1-D arrays of their starting values
+    bounds : (lb, ub), optional, scalars or (n,): limits every start shares,
+        fitted as `lmscope.curve_fit` fits them (MINUIT's transformations,
+        not SciPy's 'trf'); every grid value must lie within its limits
     rtol : final points whose every parameter agrees within rtol of that
         parameter's typical size count as one solution
     **settings : leastsq's settings, progress and block_size, as in
@@ -387,59 +432,150 @@ def basin(
 
     Each start's fit is the fit `lmscope.curve_fit` makes from it alone.
     """
-    p0 = _real_array("p0", p0)
-    if p0.ndim != 1 or p0.size < 2:
-        raise ValueError(f"p0 must be 1-D with at least 2 parameters, got shape {p0.shape}")
-    n = p0.size
-    try:
-        i, j = (int(k) for k in params)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"params must be a pair of parameter indices (i, j), got {params!r}"
-        ) from None
-    if not (0 <= i < n and 0 <= j < n) or i == j:
-        raise ValueError(f"params must be two different indices in 0..{n - 1}, got {params!r}")
-    if grid is None or len(grid) != 2:
-        raise TypeError(f"grid must be a pair (values_i, values_j), got {grid!r}")
-    values_i, values_j = (_real_array(f"grid[{k}]", v) for k, v in enumerate(grid))
-    for k, values in enumerate((values_i, values_j)):
-        if values.ndim != 1 or values.size == 0:
-            raise ValueError(f"grid[{k}] must be a non-empty 1-D array, got shape {values.shape}")
-        _require_finite(f"grid[{k}]", values)
-    rtol = float(rtol)
-    if not rtol > 0:
-        raise ValueError(f"rtol must be > 0, got {rtol}")
+    starts = _GridStarts(_real_array("p0", p0), params, grid, bounds, "p0")
+    rtol = _positive_rtol(rtol)
     ydata = _real_array("ydata", ydata)
     if ydata.ndim != 1:
         raise ValueError(f"ydata must be 1-D, the one data set of every start; got {ydata.shape}")
-
-    shape = (values_i.size, values_j.size)
-    starts = np.tile(p0, (shape[0] * shape[1], 1))
-    starts[:, i] = np.repeat(values_i, shape[1])
-    starts[:, j] = np.tile(values_j, shape[0])
-    count = starts.shape[0]
     result = curve_fit(
         model,
         xdata,
-        np.broadcast_to(ydata, (count, ydata.size)),
-        p0=starts,
+        np.broadcast_to(ydata, (starts.count, ydata.size)),
+        p0=starts.x0,
         sigma=sigma,
         absolute_sigma=absolute_sigma,
+        bounds=(-np.inf, np.inf) if bounds is None else bounds,
         **settings,
     )
+    return _basin_of(result, starts, rtol)
+
+
+def basin_leastsq(
+    func,
+    x0,
+    params=(0, 1),
+    grid=None,
+    args=(),
+    *,
+    bounds=None,
+    rtol=1e-5,
+    **settings,
+) -> Basin:
+    """The residual form of `basin`: minimise the sum of squares of one
+    residual function from every start of a grid, x0 with parameters i and
+    j replaced by each pair of `grid` values.
+
+    func : callable ``func(params, fits, *args)``, as in
+        `lmscope.batch.leastsq`: params (k, n) parameter rows, fits (k,) the
+        start each row belongs to (its index in the grid raveled row by
+        row, i outer), returning residuals (k, m)
+    x0 : (n,) the start's other parameters
+    params, grid, rtol : as in `basin`
+    args : tuple, passed to func after params and fits
+    bounds : (lb, ub), optional, scalars or (n,): limits every start shares,
+        fitted as `lmscope.leastsq(..., bounds=...)` fits them (not 'trf');
+        every grid value must lie within its limits
+    **settings : leastsq's settings, progress and block_size, as in
+        `lmscope.batch.leastsq`
+
+    Each start's fit is the fit `lmscope.leastsq` makes from it alone (the
+    same x, ier and nfev), so `result.pcov` holds leastsq's cov_x.
+    """
+    starts = _GridStarts(_real_array("x0", x0), params, grid, bounds, "x0")
+    rtol = _positive_rtol(rtol)
+    result = leastsq(func, starts.x0, args, bounds=bounds, **settings)
+    return _basin_of(result, starts, rtol)
+
+
+class _GridStarts:
+    """The starts of a basin map, checked: x0 (Ni * Nj, n), the point p0
+    with parameters i and j set from the grid, raveled row by row (i outer)."""
+
+    def __init__(self, p0: np.ndarray, params, grid, bounds, name: str):
+        if p0.ndim != 1 or p0.size < 2:
+            raise ValueError(f"{name} must be 1-D with at least 2 parameters, got shape {p0.shape}")
+        n = p0.size
+        try:
+            i, j = (int(k) for k in params)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"params must be a pair of parameter indices (i, j), got {params!r}"
+            ) from None
+        if not (0 <= i < n and 0 <= j < n) or i == j:
+            raise ValueError(f"params must be two different indices in 0..{n - 1}, got {params!r}")
+        if grid is None or len(grid) != 2:
+            raise TypeError(f"grid must be a pair (values_i, values_j), got {grid!r}")
+        values = tuple(_real_array(f"grid[{k}]", v) for k, v in enumerate(grid))
+        for k, axis in enumerate(values):
+            if axis.ndim != 1 or axis.size == 0:
+                raise ValueError(f"grid[{k}] must be a non-empty 1-D array, got shape {axis.shape}")
+            _require_finite(f"grid[{k}]", axis)
+        if bounds is not None:
+            limits = Bounds(bounds, n)
+            for k, (index, axis) in enumerate(zip((i, j), values, strict=True)):
+                outside = (axis < limits.lb[index]) | (axis > limits.ub[index])
+                if outside.any():
+                    raise ValueError(
+                        f"grid[{k}] has {int(outside.sum())} starts outside the bounds of "
+                        f"parameter {index}, [{limits.lb[index]:g}, {limits.ub[index]:g}] "
+                        f"(the first: {axis[outside][0]:g}); a bounded fit starts inside "
+                        f"its limits"
+                    )
+            # p0's other parameters, beside grid values known to be inside
+            first = p0.copy()
+            first[i], first[j] = values[0][0], values[1][0]
+            limits.require_inside(first, name)
+        self.params = (i, j)
+        self.grid = values
+        self.shape = (values[0].size, values[1].size)
+        self.count = self.shape[0] * self.shape[1]
+        x0 = np.tile(p0, (self.count, 1))
+        x0[:, i] = np.repeat(values[0], self.shape[1])
+        x0[:, j] = np.tile(values[1], self.shape[0])
+        self.x0 = x0
+
+
+def _positive_rtol(rtol) -> float:
+    rtol = float(rtol)
+    if not rtol > 0:
+        raise ValueError(f"rtol must be > 0, got {rtol}")
+    return rtol
+
+
+def _basin_of(result: BatchResult, starts: _GridStarts, rtol: float) -> Basin:
+    """The batch fit of a grid's starts, laid out over the grid and labelled."""
     label, solutions, costs = label_solutions(result.popt, result.fnorm, result.success, rtol)
+    shape = starts.shape
     return Basin(
-        x=result.popt.reshape(shape + (n,)),
+        x=result.popt.reshape(shape + (result.popt.shape[1],)),
         ier=result.ier.reshape(shape),
         nfev=result.nfev.reshape(shape),
         fnorm=result.fnorm.reshape(shape),
         label=label.reshape(shape),
         solutions=solutions,
         costs=costs,
-        params=(i, j),
-        grid=(values_i, values_j),
+        params=starts.params,
+        grid=starts.grid,
         result=result,
     )
+
+
+def _active_bounds(bounds, n: int, starts: np.ndarray, name: str) -> Bounds | None:
+    """The transformation for finite limits, or None when there are none
+    (an unbounded batch then runs exactly as without bounds)."""
+    if bounds is None:
+        return None
+    limits = Bounds(bounds, n, starts, name)
+    return limits if limits.active else None
+
+
+def _to_external(limits: Bounds, outcome, fits: np.ndarray) -> None:
+    """The engine's solutions and cov_x, which are in the transformed
+    parameters, carried back to the fits' own (in place)."""
+    singular = np.isinf(outcome.cov_x).all(axis=(1, 2))
+    outcome.cov_x = limits.covariance(outcome.cov_x, outcome.x, fits)
+    outcome.cov_x[singular] = np.inf  # not -inf or NaN where dx/du is negative or zero
+    outcome.x = limits.to_external(outcome.x, fits)
 
 
 def _run(residuals, x0, m, settings, progress, block_size, total, lengths=None):

@@ -5,13 +5,20 @@ xarray's own curvefit calls SciPy's `curve_fit` once per pixel; here every
 pixel of a block is one row of one `lmscope.batch.curve_fit` call, so a
 dask-backed input stays lazy and runs one batch call per chunk (on a
 `dask.distributed` cluster too).  Each pixel's fit is the fit SciPy's
-`curve_fit` makes of it (method 'lm'), so the coefficients and covariance
-equal xarray's own.  Beyond xarray's output, the result holds each fit's
+`curve_fit` makes of it (method 'lm'), so without bounds the coefficients
+and covariance equal xarray's own.  Beyond xarray's output, the result holds each fit's
 `curvefit_ier`, `curvefit_nfev`, `curvefit_fnorm` and `curvefit_message`.
 
 Differences from xarray's curvefit, all deliberate:
 
-- `bounds` must be infinite (the engine is MINPACK's unbounded method).
+- Finite `bounds` are fitted by MINUIT's parameter transformations, as
+  `lmscope.curve_fit` fits them (lmfit's method), not by SciPy's 'trf',
+  which xarray's curvefit uses whenever a bound is finite: where a bound is
+  inactive both reach the same minimum to the fits' tolerance; where one is
+  active, the coefficient reaches the limit in both but its standard error
+  here is near zero (dx/du vanishes there) and says nothing.  Each pixel
+  equals `lmscope.curve_fit(..., bounds=...)` on it alone.  A start exactly
+  on a limit cannot leave it (SciPy moves such a start inside).
 - A pixel whose fit fails is named in the RuntimeError of errors='raise';
   with errors='ignore' its coefficients and covariance are NaN, as in
   xarray, and its ier and message say why.  A pixel left with fewer points
@@ -65,8 +72,12 @@ def curvefit(
     reduce_dims : dims to fit over besides the coordinates' own
     skipna : leave out NaN points pixel by pixel (else NaN is an error)
     p0 : {name: value or DataArray over the kept dims}; default: func's
-        default values, else 1
-    bounds : {name: (lower, upper)}; only infinite bounds are accepted
+        default values, else 1 (inside its bounds: else, as xarray, the
+        middle of two limits, or 1 inside a single one)
+    bounds : {name: (lower, upper)}, each a value or a DataArray over the
+        kept dims (limits per pixel); -inf / inf for none.  Fitted by MINUIT's
+        parameter transformations, not by SciPy's 'trf' as xarray's own
+        curvefit is (see this module's notes).
     param_names : names of func's parameters, needed when func takes *params
     errors : 'raise' (a failed fit raises RuntimeError) or 'ignore' (NaN)
     kwargs : passed to `lmscope.batch.curve_fit` (ftol, xtol, maxfev, ...,
@@ -85,7 +96,7 @@ def curvefit(
     p0 = {} if p0 is None else dict(p0)
     bounds = {} if bounds is None else dict(bounds)
     kwargs = {} if kwargs is None else dict(kwargs)
-    for reserved in ("p0", "nan_policy", "progress"):
+    for reserved in ("p0", "bounds", "nan_policy", "progress"):
         if reserved in kwargs:
             raise TypeError(f"kwargs must not contain {reserved!r}: curvefit sets it")
 
@@ -98,7 +109,12 @@ def curvefit(
     unknown = set(p0) - set(names)
     if unknown:
         raise ValueError(f"p0 names unknown parameters {sorted(unknown)}; func has {names}")
-    starts = [p0.get(name, defaults[name]) for name in names]
+    lowers = [bounds.get(name, (-np.inf, np.inf))[0] for name in names]
+    uppers = [bounds.get(name, (-np.inf, np.inf))[1] for name in names]
+    starts = [
+        p0[name] if name in p0 else _feasible(defaults[name], lower, upper)
+        for name, lower, upper in zip(names, lowers, uppers, strict=True)
+    ]
 
     coord_arrays = xr.broadcast(*coord_arrays)
     coord_arrays = [c.broadcast_like(obj, exclude=kept) for c in coord_arrays]
@@ -116,7 +132,9 @@ def curvefit(
             da,
             *coord_arrays,
             *starts,
-            input_core_dims=[reduce] * (1 + len(coord_arrays)) + [[]] * n,
+            *lowers,
+            *uppers,
+            input_core_dims=[reduce] * (1 + len(coord_arrays)) + [[]] * (3 * n),
             output_core_dims=[["param"], ["cov_i", "cov_j"], [], [], [], []],
             exclude_dims=set(reduce),
             dask="parallelized",
@@ -199,14 +217,30 @@ def _check_bounds(bounds: dict, names: list, kept: list) -> None:
     for name, pair in bounds.items():
         if name not in names:
             raise ValueError(f"bounds name an unknown parameter {name!r}; func has {names}")
-        lower, upper = pair
-        _check_over_kept_dims("Bound", {name: lower}, kept)
-        _check_over_kept_dims("Bound", {name: upper}, kept)
-        if np.any(np.asarray(lower) > -np.inf) or np.any(np.asarray(upper) < np.inf):
+        try:
+            lower, upper = pair
+        except (TypeError, ValueError):
             raise ValueError(
-                f"bounds for {name!r} are finite, but lmscope fits by MINPACK's unbounded "
-                f"Levenberg-Marquardt method: bounds must be (-inf, inf)"
-            )
+                f"bounds for {name!r} must be a pair (lower, upper), got {pair!r}"
+            ) from None
+        _check_over_kept_dims("Lower bound", {name: lower}, kept)
+        _check_over_kept_dims("Upper bound", {name: upper}, kept)
+
+
+def _feasible(default, lower, upper):
+    """A default start moved inside its limits where it lies outside them,
+    where xarray's curvefit (after SciPy's) moves it: the middle of two
+    limits, one inside a single limit."""
+    if not isinstance(lower, xr.DataArray) and not isinstance(upper, xr.DataArray):
+        if lower <= default <= upper:
+            return default
+    lower_finite, upper_finite = np.isfinite(lower), np.isfinite(upper)
+    inside = xr.where(
+        lower_finite,
+        xr.where(upper_finite, 0.5 * (lower + upper), lower + 1),
+        xr.where(upper_finite, upper - 1, 0.0),
+    )
+    return xr.where((default < lower) | (default > upper), inside, default)
 
 
 def _block_fitter(func, n, n_coords, n_reduce, skipna, errors, kwargs):
@@ -214,22 +248,32 @@ def _block_fitter(func, n, n_coords, n_reduce, skipna, errors, kwargs):
     of all of them."""
 
     def fit_block(values, *arrays):
-        coords, starts = arrays[:n_coords], arrays[n_coords:]
+        coords, per_parameter = arrays[:n_coords], arrays[n_coords:]
         loop_shape = np.broadcast_shapes(
             values.shape[: values.ndim - n_reduce],
             *(c.shape[: c.ndim - n_reduce] for c in coords),
-            *(np.shape(s) for s in starts),
+            *(np.shape(s) for s in per_parameter),
         )
         point_shape = values.shape[values.ndim - n_reduce :]
         count, m = math.prod(loop_shape), math.prod(point_shape)
         ydata = np.broadcast_to(values, loop_shape + point_shape).reshape(count, m)
         xdata = _xdata(coords, loop_shape, n_reduce, count, m)
-        p0 = np.column_stack([np.broadcast_to(s, loop_shape).reshape(count) for s in starts])
+        # starts, lower and upper limits: n arrays each, in that order
+        p0, lower, upper = (
+            np.column_stack(
+                [
+                    np.broadcast_to(v, loop_shape).reshape(count)
+                    for v in per_parameter[k * n : (k + 1) * n]
+                ]
+            ).reshape(count, n)
+            for k in range(3)
+        )
         fit = batch.curve_fit(
             func,
             xdata,
             ydata,
-            p0=p0.reshape(count, n),
+            p0=p0,
+            bounds=(lower, upper),
             nan_policy="omit" if skipna else "raise",
             **kwargs,
         )
