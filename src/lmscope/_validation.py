@@ -100,7 +100,8 @@ def _real_scalar(name: str, value) -> float:
     return number
 
 
-def _x0(value) -> np.ndarray:
+def check_x0(value) -> np.ndarray:
+    """x0 as leastsq takes it: real, finite, at least one element (a new float64 array)."""
     x0 = _real_array("x0", value).reshape(-1)
     if x0.size == 0:
         raise TypeError("x0 is empty: leastsq needs at least one parameter")
@@ -195,7 +196,7 @@ def prepare(
     _callable("Dfun", Dfun, optional=True)
     if not isinstance(args, tuple):
         args = (args,)
-    x0 = _x0(x0)
+    x0 = check_x0(x0)
     n = x0.size
     fvec0, dtype = _first_residuals(func, x0, args)
     m = fvec0.size

@@ -6,6 +6,7 @@
  * parameters); the selects send `landscape_params`.
  */
 
+import { ownKeys } from "../controls.js";
 import { Panel } from "../panel.js";
 import { colorFor, cssGradient, finiteExtent } from "../colormap.js";
 import { formatNumber } from "../format.js";
@@ -28,8 +29,8 @@ export function createLandscapePanel(view, size) {
 
   const controls = document.createElement("div");
   controls.className = "lmscope-controls";
-  const selectI = document.createElement("select");
-  const selectJ = document.createElement("select");
+  const selectI = ownKeys(document.createElement("select"));
+  const selectJ = ownKeys(document.createElement("select"));
   selectI.setAttribute("aria-label", "parameter on the horizontal axis");
   selectJ.setAttribute("aria-label", "parameter on the vertical axis");
   controls.append(labelled("horizontal", selectI), labelled("vertical", selectJ));
