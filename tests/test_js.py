@@ -32,3 +32,12 @@ def test_shipped_bundle_is_built_from_the_current_sources(npm_installed, tmp_pat
         assert (tmp_path / name).read_bytes() == (STATIC / name).read_bytes(), (
             f"src/lmscope/static/{name} is stale: run `npm run build` in js/"
         )
+
+
+def test_javascript_type_check_passes(npm_installed):
+    """tsc --checkJs over js/src: the JSDoc types, which mirror the kernel's
+    traits and messages (tests/test_widget_protocol.py checks that mirror)."""
+    result = subprocess.run(
+        ["npm", "run", "typecheck", "--silent"], cwd=JS, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

@@ -12,6 +12,7 @@ This class only wires the parts to the synced traits:
 - `Controller` (controller.py): the fit's life, on one worker thread;
 - `Stream` (stream.py): the fit's records to the page, on one sender thread;
 - `Landscaper` (landscape.py): the cost landscape, on one thread;
+- interrupts.py: Interrupt Kernel stops the fits;
 - `to_code` (codegen.py), `plot_fit` (plotting.py) for the static outputs.
 
 Threads hold the widget only weakly, and `close()` ends them, so a closed
@@ -32,7 +33,7 @@ import anywidget
 import numpy as np
 import traitlets as t
 
-from . import outcomes, protocol, settings
+from . import interrupts, outcomes, protocol, settings
 from .codegen import to_code
 from .controller import Controller, FitRequest
 from .landscape import LandscapeJob, Landscaper
@@ -191,6 +192,7 @@ class FitWidget(anywidget.AnyWidget):
         self._controller = Controller(
             problem, self._stream, user=self._user, on_end=_weak(self._fit_ended)
         )
+        interrupts.stop_fits_on_interrupt(self._controller)
         self._landscaper = Landscaper()
         self._landscape_key = None
         curve = problem.curve
