@@ -89,6 +89,20 @@ EXECUTE_JS = """async (code) => {
 
 PANELS = ("curve", "fnorm", "trust", "ratio", "params", "landscape")
 ROOT = ".lmscope-fit"
+# The widget's root element, in the page or inside a shadow root (marimo draws
+# each anywidget in one); Playwright's locators look inside by themselves.
+FIND_ROOT = f"""(() => {{
+  const find = (node) => {{
+    const el = node.querySelector('{ROOT}');
+    if (el) return el;
+    for (const host of node.querySelectorAll('*')) {{
+      const inner = host.shadowRoot && find(host.shadowRoot);
+      if (inner) return inner;
+    }}
+    return null;
+  }};
+  return find(document);
+}})()"""
 
 
 def run_in_kernel(page, code: str) -> str:
@@ -105,13 +119,13 @@ def wait_attr(page, js_condition: str, timeout: float = 30_000) -> None:
     """Wait until `js_condition` holds for the root's dataset `d`."""
     try:
         page.wait_for_function(
-            f"() => {{ const el = document.querySelector('{ROOT}'); if (!el) return false;"
+            f"() => {{ const el = {FIND_ROOT}; if (!el) return false;"
             f" const d = el.dataset; return {js_condition}; }}",
             timeout=timeout,
         )
     except Exception as exc:
         shown = page.evaluate(
-            f"() => {{ const el = document.querySelector('{ROOT}');"
+            f"() => {{ const el = {FIND_ROOT};"
             f" return el ? {{...el.dataset, status: el.querySelector('.lmscope-status')"
             f"?.textContent}} : null; }}"
         )
@@ -272,7 +286,9 @@ def wait_panels_drawn(page, timeout: float = 30_000) -> None:
     """Every panel of the widget (status included) drew at least once."""
     page.wait_for_function(
         f"""() => {{
-          const panels = [...document.querySelectorAll('{ROOT} .lmscope-panel[data-drawn]')];
+          const root = {FIND_ROOT};
+          if (!root) return false;
+          const panels = [...root.querySelectorAll('.lmscope-panel[data-drawn]')];
           const names = new Set(panels.map((p) => p.dataset.panel));
           return {list(PANELS)!r}.every((name) => names.has(name))
             && panels.every((p) => Number(p.dataset.drawn) > 0);
