@@ -88,6 +88,30 @@ def test_fit_widget_in_jupyterlab(lab, page, artifacts, tmp_path):
         " {theme: 'JupyterLab Light'})"
     )
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+
+    # The teaching panels as tabs: one at a time, the one picked.
+    page.locator(f"{ROOT} select[aria-label='teaching panels as']").select_option("tabs")
+    wait_attr(page, "d.panels === 'tabs'")
+    visible = f"{ROOT} .lmscope-grid > .lmscope-panel:visible"
+    assert page.locator(visible).count() == 1
+    page.locator(f"{ROOT} button[data-tab='ratio']").click()
+    page.wait_for_function(
+        f"() => document.querySelector(\"{ROOT} .lmscope-panel[data-panel='ratio']\")"
+        ".offsetParent !== null"
+    )
+    assert run_in_kernel(page, "print(w.panels)").strip() == "tabs"
+
+    # A reloaded page redraws the live widget from its traits and a replay.
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-mod-dirty')", timeout=10_000
+    )
+    page.reload()
+    page.wait_for_function(KERNEL_READY_JS, timeout=60_000)
+    wait_attr(page, f"d.fitId === '{state['fit_id']}' && d.steps === '{state['steps']}'"
+              " && d.outcome === 'success' && d.panels === 'tabs'")
+    assert float(attr(page, "fnorm")) == state["fnorm"]
+    assert int(attr(page, "replays")) >= 1
     assert not errors, errors
     page.screenshot(path=str(artifacts / "jupyterlab.png"))
 
