@@ -571,3 +571,12 @@ def test_figure_draws_the_browsers_panels(sent, widgets_made):
     curve = next(ax for ax in fig.axes if ax.get_label() == "curve")
     assert len(curve.lines) >= 3  # data, model at x, model at x_trial
     fig.savefig(__import__("io").BytesIO(), format="png")
+
+
+def test_landscape_off_until_the_page_picks_two_parameters(sent, widgets_made):
+    w = make(widgets_made, exp_model, *exp_data(), p0=[2.0, 1.0, 0.5], curve=True, landscape=False)
+    assert w.wait(10, landscape=True)
+    assert not w.landscape_on and w.landscape == {}
+    page(w, {"type": "landscape_params", "i": 0, "j": 2})
+    assert wait_for(lambda: w.landscape.get("j") == 2, 20)
+    assert w.landscape_on

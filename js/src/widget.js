@@ -150,6 +150,7 @@ function render({ model, el }) {
     values: ["status"],
     landscape: ["landscape"],
     landscape_params: ["landscape"],
+    landscape_on: ["landscape"],
   };
 
   const scheduler = createScheduler(

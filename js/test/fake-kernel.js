@@ -1,4 +1,4 @@
-// A stand-in for the kernel side of FitPlot in the browser harness: an
+// A stand-in for the kernel side of FitWidget in the browser harness: an
 // anywidget-like model (get/set/on/off/send) whose "kernel" answers the page's
 // messages the way protocol v1 says, streaming the fake fit in batches.
 import { encodeRecords, record } from "./batches.js";

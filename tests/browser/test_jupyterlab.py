@@ -103,13 +103,14 @@ def test_fit_widget_in_jupyterlab(lab, page, artifacts, tmp_path):
 
     # A reloaded page redraws the live widget from its traits and a replay.
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-    page.wait_for_function(
-        "() => !document.querySelector('.jp-mod-dirty')", timeout=10_000
-    )
+    page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=10_000)
     page.reload()
     page.wait_for_function(KERNEL_READY_JS, timeout=60_000)
-    wait_attr(page, f"d.fitId === '{state['fit_id']}' && d.steps === '{state['steps']}'"
-              " && d.outcome === 'success' && d.panels === 'tabs'")
+    wait_attr(
+        page,
+        f"d.fitId === '{state['fit_id']}' && d.steps === '{state['steps']}'"
+        " && d.outcome === 'success' && d.panels === 'tabs'",
+    )
     assert float(attr(page, "fnorm")) == state["fnorm"]
     assert int(attr(page, "replays")) >= 1
     assert not errors, errors

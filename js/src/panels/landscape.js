@@ -284,6 +284,7 @@ export function createLandscapePanel(view, size) {
     controls.hidden = n < 2;
     colorbar.hidden = !grid;
     if (n < 2) return panel.showPlaceholder("needs ≥ 2 parameters");
+    if (!grid && !view.model.get("landscape_on")) return panel.showPlaceholder("off (landscape=False): pick two parameters above to draw it");
     if (!grid) return panel.showPlaceholder(typeof trait?.message === "string" ? trait.message : "computing…");
     panel.showPlaceholder(null);
     const fitId = view.session.store?.fitId;
