@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 
 def open_and_run(lab, page, name: str) -> list[str]:
     errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("pageerror", lambda exc: errors.append(f"{exc}\n{exc.stack}"))
     page.goto(lab.notebook_url(name))
     page.wait_for_function(KERNEL_READY_JS, timeout=60_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -83,11 +83,16 @@ def test_fit_widget_in_jupyterlab(lab, page, artifacts, tmp_path):
         f".dataset.drawn) > {drawn} && document.body.dataset.jpThemeLight === 'false'",
         timeout=10_000,
     )
+    # JupyterLab shows a splash screen during a theme change and removes it 200 ms
+    # later; a second change before that makes it remove the splash twice.
+    no_splash = "() => !document.getElementById('jupyterlab-splash')"
+    page.wait_for_function(no_splash)
     page.evaluate(
         "() => window.jupyterapp.commands.execute('apputils:change-theme',"
         " {theme: 'JupyterLab Light'})"
     )
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    page.wait_for_function(no_splash)
 
     # The teaching panels as tabs: one at a time, the one picked.
     page.locator(f"{ROOT} select[aria-label='teaching panels as']").select_option("tabs")
