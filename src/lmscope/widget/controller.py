@@ -65,7 +65,7 @@ class FitJob:
         self.fit_id = fit_id
         self.request = request
         self.trace = Trace()
-        self.result = None
+        self.result: tuple | None = None
         self.error: BaseException | None = None
         self.outcome: outcomes.Outcome | None = None
         self.superseded = False
@@ -116,7 +116,8 @@ class FitJob:
 
     # -- the worker thread -----------------------------------------------------
 
-    def run(self) -> None:
+    def run(self) -> outcomes.Outcome:
+        """Run the fit; returns (and keeps in `outcome`) how it ended."""
         problem, request = self._problem, self.request
         curve_points = MODEL_POINTS if problem.form == "residual" else None
         self._stream.begin(
@@ -129,8 +130,9 @@ class FitJob:
             options["col_deriv"] = True
         if problem.diag is not None:
             options["diag"] = problem.diag
+        result = None
         try:
-            self.result = leastsq(
+            result = leastsq(
                 self._residuals,
                 request.x0,
                 args=problem.args,
@@ -144,10 +146,12 @@ class FitJob:
         except BaseException as exc:  # the user's exception, shown and kept in w.error
             self.error = exc
         self.finished = time.monotonic()
-        if self.error is not None:
-            self.outcome = outcomes.of_error(self.fit_id, self.error)
+        self.result = result
+        if result is None:
+            outcome = outcomes.of_error(self.fit_id, self.error or RuntimeError("no result"))
         else:
-            self.outcome = outcomes.of_ier(self.fit_id, self.result[4], self.result[3])
+            outcome = outcomes.of_ier(self.fit_id, result[4], result[3])
+        self.outcome = outcome
         count = len(self.trace)
         curves = None
         if not self.superseded and count:
@@ -155,8 +159,9 @@ class FitJob:
             # stopped (the user's model may be slow; the page keeps what it has).
             curves = self._curves(count - 1, force=not self._stop.is_set())
         self._stream.end(
-            self.fit_id, None if self.superseded else self.outcome.as_message(), count, curves
+            self.fit_id, None if self.superseded else outcome.as_message(), count, curves
         )
+        return outcome
 
     def _residuals(self, x, *args):
         try:
@@ -391,13 +396,14 @@ class Controller:
             with self._cond:
                 while self._pending is None and not self._closed:
                     self._cond.wait()
-                if self._closed:
+                pending = self._pending
+                if self._closed or pending is None:
                     return
-                fit_id, request = self._pending
+                fit_id, request = pending
                 self._pending = None
                 job = FitJob(fit_id, request, self._problem, self._stream, self._user, self._paused)
                 self._job = job
-            job.run()
+            outcome = job.run()
             if self._on_end is not None:
                 # Before the job counts as ended: wait() returns with its result in place.
                 self._on_end(job)
@@ -405,7 +411,7 @@ class Controller:
                 self._job = None
                 changed = False
                 if self._pending is None and not job.superseded:
-                    changed = self._set_state(job.outcome.state)
+                    changed = self._set_state(outcome.state)
                 self._cond.notify_all()
             self._report_state(changed)
 

@@ -194,13 +194,13 @@ class FitWidget(anywidget.AnyWidget):
         )
         interrupts.stop_fits_on_interrupt(self._controller)
         self._landscaper = Landscaper()
-        self._landscape_key = None
-        curve = problem.curve
+        self._landscape_key: tuple | None = None
+        drawn = problem.curve if problem.form == "curve" else None
         super().__init__(
             form=problem.form,
             param_names=names,
-            data=curve.data if problem.form == "curve" else {"x": [], "y": [], "sigma": None},
-            model_x=[float(v) for v in curve.model_x] if problem.form == "curve" else [],
+            data=drawn.data if drawn is not None else {"x": [], "y": [], "sigma": None},
+            model_x=[] if drawn is None or drawn.model_x is None else drawn.model_x.tolist(),
             landscape_on=bool(landscape) and n >= 2,
             has_dfun=problem.dfun is not None,
             landscape_params=pair,

@@ -53,6 +53,8 @@ def _install() -> None:
         return
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
     kernel = getattr(shell, "kernel", None)
     if kernel is None or not hasattr(kernel, "saved_sigint_handler"):
         return

@@ -201,9 +201,10 @@ class Landscaper:
             with self._cond:
                 while self._pending is None and not self._closed:
                     self._cond.wait()
-                if self._closed:
+                job = self._pending
+                if self._closed or job is None:
                     return
-                job, self._pending = self._pending, None
+                self._pending = None
                 self._job = job
             try:
                 job.run()

@@ -17,7 +17,9 @@ residuals.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +37,7 @@ DATA_POINTS = 2000  # data go to the page whole up to this many points, decimate
 class CurveData:
     """The curve form's inputs, as given (for to_code) and as drawn."""
 
-    model: object
+    model: Callable[..., Any]
     xdata: object
     ydata: np.ndarray
     sigma: np.ndarray | None
@@ -119,6 +121,8 @@ class Problem:
         """The curve form's model on `model_x` at parameters x; NaN where it fails
         (a drawing must not end the fit)."""
         curve = self.curve
+        if curve is None or curve.model_x is None:
+            raise TypeError("model_curve: this problem has no model to draw (residual form)")
         size = curve.model_x.size
         try:
             y = np.asarray(curve.model(curve.model_x, *x), dtype=np.float64)

@@ -161,7 +161,11 @@ def _kind(value) -> str:
         return f"the number {_short(value)}"
     if isinstance(value, str):
         return f"the string {_short(value)}"
-    return {dict: "an object", list: "a list"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _short(value, limit: int = 40) -> str:
