@@ -225,14 +225,22 @@ def drag_slider(page, label: str, pixels: float) -> None:
     page.mouse.up()
 
 
-def run_scenario(page, report_path: Path) -> None:
+def run_scenario(page, report_path: Path, shots: Path | None = None) -> None:
     """What every front end must do, from the page alone, checked against the
     kernel's report: the first fit; a slider moved by the mouse and one by the
     keyboard each start a fit that streams in; Stop gives `stopped` and ier -2;
-    maxfev ends in `failure`; a model that raises shows `error`."""
+    Step pauses (`paused`) and Fit runs on; maxfev ends in `failure`; a model
+    that raises shows `error`.  With `shots`, the widget is photographed in
+    each outcome (shots/outcome-NAME.png)."""
+
+    def shoot(name: str) -> None:
+        if shots is not None:
+            page.locator(ROOT).first.screenshot(path=str(shots / f"outcome-{name}.png"))
+
     wait_fit_done(page)
     wait_panels_drawn(page)
     assert_page_matches_kernel(page, read_report(page, report_path, 1))
+    shoot("success")
 
     set_box(page, "slow motion", "0.15")  # seconds per trial step: time to press Stop
     drag_slider(page, "slider a", 40)
@@ -243,6 +251,7 @@ def run_scenario(page, report_path: Path) -> None:
     assert stopped["ier"] == -2 and stopped["state"] == "stopped"
     assert stopped["x0"][0] > 1.0  # the drag moved a up
     assert_page_matches_kernel(page, stopped)
+    shoot("stopped")
 
     slider = control(page, "slider k")
     slider.focus()
@@ -254,6 +263,20 @@ def run_scenario(page, report_path: Path) -> None:
     assert by_keyboard["x0"][1] > 0.5 and by_keyboard["ier"] == -2
     assert_page_matches_kernel(page, by_keyboard)
 
+    press(page, "step")  # a fit paused at its starting point
+    wait_attr(
+        page,
+        f"Number(d.fitId) > {by_keyboard['fit_id']} && d.outcome === 'paused' && d.steps === '1'",
+    )
+    press(page, "step")  # one more trial step, paused again
+    wait_attr(page, "d.outcome === 'paused' && d.steps === '2'")
+    shoot("paused")
+    press(page, "fit")  # runs the paused fit on to its end
+    wait_attr(page, "d.outcome === 'success'", timeout=30_000)
+    stepped = read_report(page, report_path, fit_id_now(page))
+    assert stepped["fit_id"] == by_keyboard["fit_id"] + 1 and stepped["state"] == "success"
+    assert_page_matches_kernel(page, stepped)
+
     set_box(page, "slow motion", "0")
     set_box(page, "maxfev", "3")  # auto-fit: the change refits
     wait_attr(page, "d.outcome === 'failure'", timeout=20_000)
@@ -261,6 +284,7 @@ def run_scenario(page, report_path: Path) -> None:
     assert failure["ier"] == 5 and failure["state"] == "failure"
     assert_page_matches_kernel(page, failure)
     assert "maxfev" in page.locator(f"{ROOT} .lmscope-status").first.text_content()
+    shoot("failure")
 
     set_box(page, "maxfev", "0")
     wait_attr(page, "d.outcome === 'success'", timeout=20_000)
@@ -272,6 +296,7 @@ def run_scenario(page, report_path: Path) -> None:
     status = page.locator(f"{ROOT} .lmscope-status").first.text_content()
     assert "ValueError" in status and "c > 5" in status
     assert page.locator(f"{ROOT} .lmscope-banner").first.is_visible()
+    shoot("error")
 
 
 # The notebook's kernel is attached, connected and idle: running cells before

@@ -61,7 +61,7 @@ def test_fit_widget_in_jupyterlab(lab, page, artifacts, tmp_path):
             assert page.locator(f"{ROOT} [aria-label='{label}']").count() == 1, label
     assert page.locator(f"{ROOT} .widget-slider, {ROOT} .jupyter-widgets").count() == 0
 
-    run_scenario(page, report)
+    run_scenario(page, report, shots=artifacts)
     # The kernel's own objects agree with what the page shows.
     state = json.loads(run_in_kernel(page, KERNEL_STATE))
     assert state["state"] == "error" and attr(page, "outcome") == "error"
