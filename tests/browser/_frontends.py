@@ -1,8 +1,9 @@
-"""Voila and marimo for the browser tests, kept out of the test environment.
+"""Notebook 7, Voila and marimo for the browser tests, kept out of the test
+environment.
 
-Voila's server extension changes the JupyterLab the other tests use, and
-marimo brings its own web stack, so both live in a venv of their own that the
-first test needing them builds (about 10 s, then reused):
+Notebook's and Voila's server extensions change the JupyterLab the other
+tests use, and marimo brings its own web stack, so all three live in a venv
+of their own that the first test needing them builds (about 15 s, then reused):
 `.venv-frontends/` at the repository root.  That venv sees the test venv's
 packages (lmscope, anywidget, ipykernel, jupyter_server, ...) through a .pth
 file, and pip installs only what is missing from them; its `etc/jupyter`
@@ -23,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 VENV = REPO / ".venv-frontends"
-REQUIREMENTS = ["voila>=0.5.13", "marimo>=0.25"]
+REQUIREMENTS = ["notebook>=7", "voila>=0.5.13", "marimo>=0.25"]
 
 
 def frontends_python() -> Path:
@@ -44,7 +45,7 @@ def frontends_python() -> Path:
     )
     (Path(own) / "lmscope-test-venv.pth").write_text(line + "\n")
     check = subprocess.run(
-        [str(python), "-c", "import voila, marimo"], capture_output=True, text=True
+        [str(python), "-c", "import notebook, voila, marimo"], capture_output=True, text=True
     )
     if check.returncode != 0:
         subprocess.run(
@@ -59,7 +60,30 @@ def frontends_python() -> Path:
             ],
             check=True,
         )
+    _share_jupyterlabs_app_data()
     return python
+
+
+def _share_jupyterlabs_app_data() -> None:
+    """Notebook 7 reads JupyterLab's settings schemas and themes from its own
+    prefix's share/jupyter/lab, where only its own schemas are: link the test
+    venv's JupyterLab ones in beside them."""
+    theirs = Path(sys.prefix) / "share" / "jupyter" / "lab"
+    ours = VENV / "share" / "jupyter" / "lab"
+    links = [(theirs / "themes", ours / "themes")]
+    links += [(path, ours / "schemas" / path.name) for path in (theirs / "schemas").iterdir()]
+    for source, link in links:
+        if source.exists() and not link.exists():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(source, target_is_directory=True)
+
+
+def jupyter_path() -> str:
+    """Jupyter's data path for servers run from this venv: its own data first
+    (voila's templates must win over nbconvert's of the same name), then the
+    test venv's (nbconvert's templates, which voila's extend; the widget
+    managers' and anywidget's front-end extensions)."""
+    return os.pathsep.join(str(prefix / "share" / "jupyter") for prefix in (VENV, Path(sys.prefix)))
 
 
 def isolated_env(base: Path, netlog: Path) -> dict:
@@ -70,13 +94,7 @@ def isolated_env(base: Path, netlog: Path) -> dict:
         env[name] = str(path)
     env["HOME"] = str(base / "home")  # marimo keeps its config and state under ~
     (base / "home").mkdir(exist_ok=True)
-    # The test venv's Jupyter data (nbconvert's templates, which voila's extend;
-    # the widget managers' and anywidget's front-end extensions) stay visible,
-    # after this venv's own (voila's templates must win over nbconvert's of the
-    # same name).
-    env["JUPYTER_PATH"] = os.pathsep.join(
-        str(prefix / "share" / "jupyter") for prefix in (VENV, Path(sys.prefix))
-    )
+    env["JUPYTER_PATH"] = jupyter_path()
     env["LMSCOPE_NETGUARD_LOG"] = str(netlog)
     env["MARIMO_SKIP_UPDATE_CHECK"] = "1"
     return env

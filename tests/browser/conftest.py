@@ -106,7 +106,7 @@ STARTED: list[JupyterServer] = []  # checked by the offline fixture after every 
 
 
 @contextmanager
-def jupyter_server(app: App, base: Path):
+def jupyter_server(app: App, base: Path, python: str = sys.executable, env_extra=None):
     """A Jupyter server for `app` on a free port; everything it writes stays in `base`."""
     root = base / "notebooks"
     root.mkdir()
@@ -127,9 +127,10 @@ def jupyter_server(app: App, base: Path):
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     netlog = base / "netguard.log"
     env["LMSCOPE_NETGUARD_LOG"] = str(netlog)
+    env.update(env_extra or {})
     port = _free_port()
     command = [
-        sys.executable,
+        python,
         str(NETGUARD),
         app.module,
         "--no-browser",
@@ -173,22 +174,28 @@ def jupyter_server(app: App, base: Path):
         log.close()
 
 
-def _server_fixture(app_name: str):
-    def fixture(tmp_path_factory):
-        try:
-            import_module(APPS[app_name].module)
-        except ImportError:
-            pytest.fail(f"{APPS[app_name].module} is not installed: pip install -e '.[test]'")
-        with jupyter_server(APPS[app_name], tmp_path_factory.mktemp(app_name)) as server:
-            yield server
-
-    fixture.__name__ = app_name
-    fixture.__doc__ = f"A Jupyter {app_name} server for the session (see jupyter_server)."
-    return pytest.fixture(scope="session", name=app_name)(fixture)
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab server for the session (see jupyter_server)."""
+    try:
+        import_module("jupyterlab")
+    except ImportError:
+        pytest.fail("jupyterlab is not installed: pip install -e '.[test]'")
+    with jupyter_server(APPS["lab"], tmp_path_factory.mktemp("lab")) as server:
+        yield server
 
 
-lab = _server_fixture("lab")
-notebook = _server_fixture("notebook")
+@pytest.fixture(scope="session")
+def notebook(tmp_path_factory):
+    """A Notebook 7 server for the session, from the front ends' venv
+    (_frontends.py): its server extension stays out of the JupyterLab above."""
+    from _frontends import frontends_python, jupyter_path
+
+    python = frontends_python()
+    base = tmp_path_factory.mktemp("notebook")
+    env = {"JUPYTER_PATH": jupyter_path()}
+    with jupyter_server(APPS["notebook"], base, str(python), env) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
