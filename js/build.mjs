@@ -9,7 +9,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const outdir = process.env.LMSCOPE_BUNDLE_DIR ?? here("../src/lmscope/static");
 // uPlot's MIT licence asks that its copyright notice travel with copies; minifying drops
 // its header comment, so the notice goes back in as a banner.
-const banner = "/*! lmscope FitPlot widget, built from js/ (do not edit). Bundles uPlot, Copyright (c) Leon Sorokin, MIT License, https://github.com/leeoniya/uPlot */";
+const banner = "/*! lmscope FitWidget, built from js/ (do not edit). Bundles uPlot, Copyright (c) Leon Sorokin, MIT License, https://github.com/leeoniya/uPlot */";
 
 await build({
   entryPoints: { widget: here("src/widget.js") },

@@ -16,7 +16,11 @@ STATIC = Path(__file__).resolve().parents[1] / "src" / "lmscope" / "static"
 def npm_installed():
     if shutil.which("npm") is None:
         pytest.fail("node and npm are needed for the widget's tests (Node.js >= 20)")
-    if not (JS / "node_modules" / ".package-lock.json").exists():
+    installed = JS / "node_modules" / ".package-lock.json"
+    # npm writes its record of node_modules after installing: an older one
+    # than the lock file means the dependencies changed since.
+    lock = JS / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS, check=True)
 
 
@@ -32,3 +36,12 @@ def test_shipped_bundle_is_built_from_the_current_sources(npm_installed, tmp_pat
         assert (tmp_path / name).read_bytes() == (STATIC / name).read_bytes(), (
             f"src/lmscope/static/{name} is stale: run `npm run build` in js/"
         )
+
+
+def test_javascript_type_check_passes(npm_installed):
+    """tsc --checkJs over js/src: the JSDoc types, which mirror the kernel's
+    traits and messages (tests/test_widget_protocol.py checks that mirror)."""
+    result = subprocess.run(
+        ["npm", "run", "typecheck", "--silent"], cwd=JS, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

@@ -1,7 +1,10 @@
-"""Protocol v1 messages on their own: the page's messages checked field by
+"""Protocol messages on their own: the page's messages checked field by
 field, and the kernel's messages built from a Trace."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from lmscope import Trace, leastsq
 from lmscope.trace import FIELDS
 from lmscope.widget import protocol
-from lmscope.widget.protocol import LandscapeParams, Pick, ProtocolError, Replay
+from lmscope.widget.protocol import Command, LandscapeParams, Pick, ProtocolError, Replay
 
 
 def test_valid_page_messages():
@@ -71,3 +74,39 @@ def test_finite_or_none():
     assert protocol.finite_or_none(float("inf")) is None
     assert protocol.finite_or_none(np.float64(2.5)) == 2.5
     assert protocol.finite_or_none(None) is None
+
+
+def test_command_messages():
+    for name in protocol.COMMANDS:
+        assert protocol.parse_page_message({"type": "command", "name": name}, 2) == Command(name)
+    with pytest.raises(ProtocolError, match="name must be one of"):
+        protocol.parse_page_message({"type": "command", "name": "__import__"}, 2)
+
+
+def js_typedef_fields() -> dict[str, set[str]]:
+    """The fields of each message kind in js/src/types.js's JSDoc typedefs."""
+    text = (Path(__file__).resolve().parents[1] / "js" / "src" / "types.js").read_text()
+    kinds = {}
+    for body in re.findall(r"\{type: \"(\w+)\"((?:[^{}]|\{[^{}]*\})*)\}", text):
+        kind, rest = body
+        kinds[kind] = {"type", *re.findall(r"(\w+)\??:", rest)}
+    return kinds
+
+
+def test_kernel_messages_match_their_js_types():
+    """One schema per message kind, mirrored in the JS types (which the JS
+    type check holds the page to): same kinds, same fields."""
+    trace = Trace()
+    leastsq(lambda x: x - 1.0, [0.0, 0.0], trace=trace)
+    built = [
+        protocol.begin_message(1, 2, protocol.RUNNING),
+        protocol.steps_message(1, trace, 0, 1, {})[0],
+        protocol.state_message(1, protocol.PAUSED),
+        protocol.end_message(1, {}),
+        protocol.error_message("x"),
+    ]
+    js = js_typedef_fields()
+    for message in built:
+        assert set(message) == js[message["type"]], message["type"]
+    for kind in ("replay", "pick", "landscape_params", "command"):
+        assert js[kind] == {"type", *protocol.page_message_fields(kind)}

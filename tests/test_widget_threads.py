@@ -1,26 +1,28 @@
 """FitWidget's threads against user code that hangs, is slow, or is not
-thread-safe; and the review's other regressions (settings leastsq accepts,
-to_code of the curve form, long residual vectors, close()).
+thread-safe; and the regressions of earlier reviews (settings leastsq
+accepts, to_code of the curve form, long residual vectors, close()).
 
 Headless like test_widget.py; every wait is on a condition with a timeout.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
-from ipywidgets.widgets.widget import _instances
 from widget_helpers import (
+    command,
     exp_data,
     exp_model,
     make,
+    move,
     rosenbrock,
     rosenbrock_jac,
     sent,
-    state,
     wait_for,
     widgets_made,
 )
@@ -29,7 +31,7 @@ from lmscope import curve_fit, leastsq
 from lmscope.trace import FIELDS
 from lmscope.widget import FitWidget
 from lmscope.widget.decimate import keep_indices
-from lmscope.widget.fit_widget import DATA_POINTS, MODEL_POINTS
+from lmscope.widget.problem import DATA_POINTS, MODEL_POINTS
 
 __all__ = ["sent", "widgets_made"]  # fixtures, used by name
 
@@ -70,67 +72,49 @@ class Concurrency:
         return wrapped
 
 
-# -- 1, 2: a hanging func, an observer that starts a fit -----------------------------------
-
-
 def test_hung_func_does_not_freeze_the_kernel(sent, widgets_made):
-    """Regression: a new fit joined the old one without a timeout while
-    holding the widget's lock, so a func that hangs froze the kernel."""
-    gate = threading.Event()
+    """A func that hangs holds up the next fit, never a control event."""
+    gate, entered = threading.Event(), threading.Event()
 
     def func(x):
         if x[0] > 4.5:
+            entered.set()
             gate.wait(30)  # the model hangs in this region
         return np.array([x[0] - 1, x[1] - 2, x[0] * x[1]])
 
     w = make(widgets_made, func, [1.0, 1.0], landscape=False)
     try:
         assert w.wait(10)
-        w.params[0].value = 5.0  # fit 2 hangs in func
-        hung = w._run
-        assert wait_for(lambda: hung.fit_id == 2 and hung.running)
-        assert returns_within(1.0, w.stop)
-        assert "fit 2 is stuck in func (still running in the background)" in w.status_html.value
-        assert returns_within(1.0, lambda: setattr(w.params[0], "value", 1.0))
-        assert w._run is not hung and hung.running
-        assert "fit 2 is stuck in func" in w.status_html.value
-        assert returns_within(1.0, w.close)
+        move(w, 0, 5.0)  # fit 2 hangs in func
+        assert entered.wait(5) and w.running and w.state == "running"
+        assert returns_within(0.1, w.stop)
+        assert returns_within(0.1, lambda: move(w, 0, 1.0))
+        assert w.running and not w.wait(0.2)  # fit 3 waits for func to return
     finally:
         gate.set()
-    assert hung.join(10)
-    assert w.plot.status["fit_id"] != 2  # the stuck fit never reported
+    assert w.wait(10)
+    assert w.history[-1]["x0"][0] == 1.0 and w.state == "success"
+    assert returns_within(1.0, w.close)
 
 
 def test_result_observer_may_start_a_fit(sent, widgets_made):
-    """Regression: observers of `result` ran on the fit thread while the main
-    thread, holding the widget's lock, joined that thread: a deadlock.  And the
-    first fit's "done" overwrote the status of the fit its observer started."""
-    func = Concurrency().wrap(rosenbrock)
-    w = make(widgets_made, func, [-1.2, 1.0], run=False, landscape=False)
-    threads, release = [], threading.Event()
+    """Observers of `result` run on the fit's worker thread; one that changes a
+    control starts a fit, which runs after it, and the newest fit reports."""
+    w = make(widgets_made, rosenbrock, [-1.2, 1.0], run=False, landscape=False)
+    threads = []
 
     def on_result(change):
         threads.append(threading.current_thread().name)
         if len(threads) == 1:
-            release.wait(5)  # some work (a plot, a log) ...
-            w.maxfev = 500  # ... then a control change: a new fit
+            w.maxfev = 500  # a control change: a new fit
+            assert not w.wait(1)  # waiting on its own thread returns at once
 
     w.observe(on_result, "result")
-    first = w.fit()
-    assert wait_for(lambda: threads, 10)
-    # The user moves a slider (fit 2) while the observer works.
-    moved = threading.Event()
-    threading.Thread(target=lambda: (w.params[0].set(-1.0), moved.set()), daemon=True).start()
-    moved.wait(0.5)  # at once; before the fix it joined fit 1 holding the lock ...
-    release.set()  # ... which the observer's fit 3 then waited for: deadlock
-    assert moved.wait(5)
-    assert first.join(10) and w.wait(10)
-    assert threads[0] == "lmscope-fit-1"  # as the docstring says
-    assert w.plot.status["fit_id"] == w._run.fit_id == 3 and state(w) == "done"
-    assert "fit 3: done" in w.status_html.value
+    w.fit()
+    assert wait_for(lambda: len(threads) == 2, 10) and w.wait(10)
+    assert threads == ["lmscope-fit-worker"] * 2
+    assert w.history[-1]["options"]["maxfev"] == 500 and w.state == "success"
 
-
-# -- 3, 7: epsfcn, zero tolerances ---------------------------------------------------------
 
 T32 = np.linspace(0, 4, 30, dtype=np.float32)
 Y32 = (3 * np.exp(-0.7 * T32)).astype(np.float32) + np.float32(0.01) * np.sin(7 * T32)
@@ -150,11 +134,7 @@ def test_float32_model_gets_leastsqs_default_epsfcn(sent, widgets_made):
     np.testing.assert_array_equal(w.result[0], expected[0])
     assert w.result[2]["nfev"] == expected[2]["nfev"] and w.epsfcn is None
     assert "epsfcn" not in w.to_code()
-    # The slider settling on its own grid by the default is no choice ...
-    w.settings.epsfcn.value = 10 ** (np.log10(np.finfo(float).eps) - 0.1)
-    assert w.epsfcn is None
-    # ... a move is.
-    w.settings.epsfcn.value = 1e-6
+    w.epsfcn = 1e-6
     assert w.epsfcn == 1e-6 and "epsfcn=1e-06" in w.to_code()
     w.epsfcn = 0.0  # MINPACK: <= 0 is machine precision
     assert w.epsfcn is None
@@ -175,40 +155,30 @@ def test_settings_leastsq_accepts_make_a_widget(sent, widgets_made, setting):
     np.testing.assert_array_equal(w.result[0], expected[0])
     assert w.result[2]["nfev"] == expected[2]["nfev"]
     for name in ("ftol", "xtol"):
-        value = setting.get(name, 1.49012e-08)
-        assert getattr(w, name) == value
-        assert w.settings.options()[name] == value
-        assert getattr(w.settings, f"{name}_on").value == (value > 0)
+        assert getattr(w, name) == setting.get(name, 1.49012e-08)
     namespace = {"rosenbrock": rosenbrock}
     exec(compile(w.to_code(), "to_code", "exec"), namespace)
     np.testing.assert_array_equal(namespace["x"], w.result[0])
 
 
-def test_ftol_checkbox_switches_the_test_and_reset_restores_it(sent, widgets_made):
+def test_reset_restores_the_jacobian_choice(sent, widgets_made):
     w = make(widgets_made, rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac, run=False, auto_fit=False)
-    w.settings.ftol_on.value = False
-    w.settings.xtol_on.value = False
-    assert w.ftol == 0.0 and w.xtol == 0.0
+    w.ftol = w.xtol = 0.0
     w.use_dfun = False
     w.reset()
     assert w.ftol == w.xtol == 1.49012e-08
-    assert w.use_dfun  # regression: reset left the checkbox alone
+    assert w.use_dfun
 
 
 def test_close_of_a_half_built_widget():
-    """Regression: ipywidgets' __del__ closes a widget whose __init__ raised,
-    and close() failed on the attributes it never got."""
     with pytest.raises(ValueError, match="landscape_params"):
         FitWidget(rosenbrock, [1.0, 2.0], landscape_params=(0, 0), run=False)
     FitWidget.__new__(FitWidget).close()
 
 
-# -- 4: one call into user code at a time -----------------------------------------------------
-
-
 def test_user_code_never_runs_concurrently(sent, widgets_made):
-    """Regression: the fit, the sender's curves, the landscape and figure()
-    called the user's function from four threads at once."""
+    """The fit, the curves, the landscape and figure() never call the user's
+    function at the same time."""
     curve, residual = Concurrency(), Concurrency()  # one lock per widget
     x, y = exp_data()
     w = make(widgets_made, curve.wrap(exp_model), x, y, p0=[2.0, 1.0, 0.5], curve=True, maxfev=400)
@@ -218,18 +188,14 @@ def test_user_code_never_runs_concurrently(sent, widgets_made):
     for k in range(3):
         w.figure()  # the main thread, while the others run
         r.figure()
-        w.params[2].value = 0.3 + 0.1 * k  # a new landscape and a new fit
-        r.params[1].value = 1.0 + 0.1 * k
-    assert w.wait(30) and r.wait(30)
-    assert wait_for(lambda: not (w._landscape_job.running or r._landscape_job.running), 30)
+        move(w, 2, 0.3 + 0.1 * k)  # a new landscape and a new fit
+        move(r, 1, 1.0 + 0.1 * k)
+    assert w.wait(30, landscape=True) and r.wait(30, landscape=True)
     assert curve.most == 1 and residual.most == 1
 
 
-# -- 5: Stop with a slow curve ----------------------------------------------------------------
-
-
 def test_stop_with_a_slow_curve_takes_effect_within_100_ms(sent, widgets_made):
-    """Regression: a stopped fit drew its curves once more before it ended."""
+    """A stopped fit does not draw its curves once more before it ends."""
 
     def model(x, a, b):
         time.sleep(0.0005 * np.size(x))  # 10 ms on the data, 200 ms on the model grid
@@ -247,48 +213,30 @@ def test_stop_with_a_slow_curve_takes_effect_within_100_ms(sent, widgets_made):
         landscape=False,
     )
     for k in range(3):
-        w.params[0].set(1.0 + k, notify=False)
-        run = w.fit()
-        assert wait_for(lambda: run.published >= 2 and run.batches >= 1, 30)
+        w.x0 = [1.0 + k, 0.1]
+        fit_id = w.fit()
+        assert wait_for(lambda: sent.records(fit_id) >= 2, 30)
         t0 = time.monotonic()
         w.stop()
-        assert wait_for(lambda: state(w) == "stopped", 5)
+        assert wait_for(lambda: w.state == "stopped", 5)
         elapsed = time.monotonic() - t0
         assert elapsed < 0.1, f"Stop took {elapsed * 1000:.0f} ms"
         assert w.result[4] == -2
-        assert run.join(5)
-        t0 = time.monotonic()
-        w.fit()  # a new fit does not wait for curves either
-        elapsed = time.monotonic() - t0
-        assert elapsed < 0.1, f"a new fit waited {elapsed * 1000:.0f} ms"
-        w.stop()
-
-
-# -- 6: the landscape -------------------------------------------------------------------------
 
 
 def test_landscape_of_a_slow_func_is_skipped_and_stop_cancels_it(sent, widgets_made):
-    """Regression: a landscape took MIN_GRID_SIZE**2 calls whatever they cost,
-    ignored Stop, and wait() waited for it."""
-
     def func(x):
         time.sleep(0.1)  # 144 calls: 14 s, far over the budget
         return np.array([x[0] - 1, x[1] - 2, x[2] - 3, x[0] * x[1] * x[2]])
 
     w = make(widgets_made, func, [1.0, 1.0, 1.0], maxfev=3)
-    assert wait_for(lambda: "message" in w.plot.landscape, 5)
-    assert w.plot.landscape["message"] == "func too slow for a landscape"
-    w.params[2].value = 2.0  # a new landscape ...
-    job = w._landscape_job
-    assert job.running
+    assert wait_for(lambda: "message" in w.landscape, 5)
+    assert w.landscape["message"] == "func too slow for a landscape"
+    w.x0 = [1.0, 1.0, 2.0]  # a new landscape ...
     w.stop()  # ... which Stop cancels
-    assert job.join(1)
-    assert w.wait(5)
+    assert w.wait(5, landscape=True)
     fig = w.figure()  # no landscape panel, and no error
     assert "landscape" not in [ax.get_label() for ax in fig.axes]
-
-
-# -- 8: to_code of the curve form with xdata that is not one axis -----------------------------
 
 
 def plane(X, a, b):
@@ -296,13 +244,11 @@ def plane(X, a, b):
 
 
 def test_to_code_of_a_curve_form_with_2d_xdata(sent, widgets_made):
-    """Regression: the widget fell back to the residual form and to_code()
-    wrote leastsq(plane, ...), which fails."""
     X = np.vstack([np.linspace(0, 1, 10), np.linspace(1, 2, 10) ** 2])
     Y = 2 * X[0] + 3 * X[1]
     w = make(widgets_made, plane, X, Y, p0=[1.0, 1.0], curve=True, landscape=False)
     assert w.wait(10)
-    assert w.plot.form == "residual"  # nothing to draw the model against
+    assert w.form == "residual"  # nothing to draw the model against
     code = w.to_code()
     assert "curve_fit(" in code and "leastsq" not in code
     namespace = {"plane": plane, "xdata": X, "ydata": Y}
@@ -311,11 +257,7 @@ def test_to_code_of_a_curve_form_with_2d_xdata(sent, widgets_made):
     np.testing.assert_array_equal(namespace["popt"], curve_fit(plane, X, Y, p0=[1.0, 1.0])[0])
 
 
-# -- 9: long residual vectors and data ---------------------------------------------------------
-
-
 def test_long_residual_vectors_are_decimated(sent, widgets_made):
-    """Regression: two full residual vectors per batch, 8 MB at m = 500 000."""
     t = np.linspace(0, 10, 200_000)
     y = 3 * np.exp(-0.7 * t)
     y[123_457] += 5.0  # a spike the page must still show
@@ -326,9 +268,9 @@ def test_long_residual_vectors_are_decimated(sent, widgets_made):
 
     w = make(widgets_made, func, [1.0, 0.1], landscape=False, maxfev=40)
     assert w.wait(60)
-    for content, buffers in sent.of_type("steps"):
-        if not content["curves"]:
-            continue
+    with_curves = [(c, b) for c, b in sent.of_type("steps") if c["curves"]]
+    assert with_curves
+    for content, buffers in with_curves:
         curves = {
             spec["name"]: np.frombuffer(b, "<f8")
             for spec, b in zip(content["curves"], buffers[len(FIELDS) :])
@@ -356,7 +298,7 @@ def test_long_data_are_decimated_for_the_page(sent, widgets_made):
         run=False,
         sigma=np.full(x.size, 0.05),
     )
-    data = w.plot.data
+    data = w.data
     assert len(data["x"]) <= 1.5 * DATA_POINTS and len(data["x"]) == len(data["sigma"])
     assert max(data["y"]) == y.max() and min(data["y"]) == y.min()
     assert data["x"] == sorted(data["x"])
@@ -372,25 +314,12 @@ def test_keep_indices_keeps_extremes_and_gaps():
     np.testing.assert_array_equal(keep_indices([values[:50]], 100), np.arange(50))
 
 
-# -- 11, 12: close(), extreme x0, history -------------------------------------------------------
-
-
-def test_close_closes_every_widget_model(sent):
-    """Regression: close() left 95 of 99 widget models open."""
-    before = set(_instances)
-    w = FitWidget(rosenbrock, [-1.2, 1.0], Dfun=rosenbrock_jac, log_scale=[1])
-    w.params[0].set_log(True)  # replaces a slider
-    assert w.wait(10) and wait_for(lambda: not w._landscape_job.running)
-    w.close()
-    assert set(_instances) - before == set()
-
-
 @pytest.mark.parametrize("value", [1e308, -1e308])
 def test_huge_x0_gets_a_finite_range(sent, widgets_made, value):
     w = make(widgets_made, lambda x: x - 1.0, [value, 1.0], run=False, auto_fit=False)
-    lo, hi = w.params[0].range
+    lo, hi = w.ranges[0]
     assert np.isfinite(lo) and np.isfinite(hi) and lo <= value <= hi
-    w.params[0].slider.value = value / 2  # a real move is not taken for an echo
+    move(w, 0, value / 2)
     assert w.x0[0] == value / 2
 
 
@@ -400,14 +329,47 @@ def test_history_keeps_standard_errors_not_covariances(sent, widgets_made):
     assert "cov_x" not in w.history[-1] and w.history[-1]["stderr"] is not None
 
 
-def test_log_slider_does_not_snap(sent, widgets_made):
-    """A log slider with a step grid snaps x0 when the page draws it."""
-    w = make(widgets_made, rosenbrock, [0.2, 1.49012e-08], run=False, log_scale=[1])
-    w.params[0].set_log(True)
-    assert all(p.slider.step is None for p in w.params)
-
-
 @pytest.mark.parametrize("factor", [0.0, -1.0, float("nan")])
 def test_a_factor_leastsq_would_refuse_is_a_clear_error(factor, widgets_made):
     with pytest.raises(ValueError, match="factor must be a positive finite number"):
         make(widgets_made, rosenbrock, [-1.2, 1.0], factor=factor)
+
+
+# -- the widget's life: threads and memory -------------------------------------------------------
+
+
+def test_one_worker_and_one_sender_whatever_the_number_of_fits(sent, widgets_made):
+    """Regression: a fit thread and a sender thread per fit (and one per
+    landscape) ran the kernel out of sockets in a burst of fits."""
+    baseline = threading.active_count()
+    x, y = exp_data()
+    w = make(widgets_made, exp_model, x, y, p0=[2.0, 1.0, 0.5], curve=True, run=False)
+    names = set()
+    for k in range(300):
+        w.fit()
+        if k % 3 == 0:
+            command(w, "fit")
+        names |= {t.name for t in threading.enumerate()}
+        assert threading.active_count() <= baseline + 3
+    assert w.wait(30, landscape=True)
+    assert {n for n in names if n.startswith("lmscope")} == {
+        "lmscope-fit-worker",
+        "lmscope-stream",
+        "lmscope-landscape",
+    }
+
+
+def test_a_closed_widget_is_freed(sent):
+    """Regression (anywidget issue 929): an `_esm` given as a file path keeps
+    every instance alive through a class-level file watcher; and the widget's
+    own threads must not hold it either."""
+    assert isinstance(FitWidget._esm, str) and "render" in FitWidget._esm
+    x, y = exp_data()
+    w = FitWidget.curve(exp_model, x, y, p0=[2.0, 1.0, 0.5])
+    assert w.wait(10, landscape=True)
+    ref = weakref.ref(w)
+    w.close()
+    del w
+    gc.collect()
+    assert wait_for(lambda: (gc.collect(), ref() is None)[1], 5)
+    assert not [t for t in threading.enumerate() if t.name.startswith("lmscope")]

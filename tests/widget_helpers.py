@@ -1,5 +1,5 @@
 """Shared pieces of the headless widget tests: problems, a message recorder,
-and a condition wait (never a fixed sleep)."""
+the page's side of the comm, and a condition wait (never a fixed sleep)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def wait_for(condition, timeout: float = 10.0, interval: float = 0.002) -> bool:
 
 
 class Recorder:
-    """Stands in for `FitPlot.send`: keeps every custom message with its buffers."""
+    """Stands in for `FitWidget.send`: keeps every custom message with its buffers."""
 
     def __init__(self):
         self.messages: list[tuple[dict, list]] = []
@@ -40,6 +40,10 @@ class Recorder:
                 for c, b in self.messages
                 if c.get("type") == kind and (fit_id is None or c.get("fit_id") == fit_id)
             ]
+
+    def records(self, fit_id: int) -> int:
+        """Records of fit `fit_id` the page got so far."""
+        return sum(c["count"] for c, _ in self.of_type("steps", fit_id))
 
     def clear(self) -> None:
         with self._lock:
@@ -92,15 +96,15 @@ def downhill(x):
 
 @pytest.fixture
 def sent(monkeypatch):
-    """FitPlot.send replaced by a Recorder: the messages the page would get."""
-    from lmscope.widget import FitPlot
+    """FitWidget.send replaced by a Recorder: the messages the page would get."""
+    from lmscope.widget import FitWidget
 
     recorder = Recorder()
 
     def send(widget, content, buffers=None):
         recorder(widget, content, buffers)
 
-    monkeypatch.setattr(FitPlot, "send", send)
+    monkeypatch.setattr(FitWidget, "send", send)
     return recorder
 
 
@@ -121,10 +125,24 @@ def make(made, *args, curve=False, **kwargs):
     return w
 
 
-def page(w, message):
-    """What the page sends, as the kernel receives it."""
-    w.plot._handle_custom_msg(message, [])
+def page(w, message, buffers=()):
+    """A custom message from the page, as the kernel's comm delivers it."""
+    w._handle_msg(
+        {"content": {"data": {"method": "custom", "content": message}}, "buffers": list(buffers)}
+    )
 
 
-def state(w):
-    return w.plot.status["state"]
+def page_update(w, state: dict):
+    """A state update from the page (a control moved), as the comm delivers it."""
+    w._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
+
+
+def command(w, name: str):
+    page(w, {"type": "command", "name": name})
+
+
+def move(w, k: int, value: float):
+    """The page's slider k moved to `value`."""
+    values = list(w.values)
+    values[k] = value
+    page_update(w, {"values": values})

@@ -49,3 +49,22 @@ export function markerSize(count, width) {
   const perPoint = width / Math.max(1, count);
   return Math.max(3, Math.min(8, Math.round(perPoint * 0.8)));
 }
+
+/** Below this width the cockpit stacks the controls above the plot. */
+export const NARROW_WIDTH = 640;
+const MIN_CONTROLS = 350;
+const MAX_CONTROLS = 420;
+const COCKPIT_GAP = 12;
+
+/**
+ * The cockpit's split: controls beside the data-and-model panel when there is
+ * room for both (sliders stay at least ~200 px wide: the controls column is at
+ * least MIN_CONTROLS), one column otherwise.
+ * @param {number} width  of the widget's root element, CSS pixels
+ * @returns {{narrow: boolean, controlsWidth: number, plotWidth: number}}
+ */
+export function cockpitLayout(width) {
+  if (width < NARROW_WIDTH) return { narrow: true, controlsWidth: width, plotWidth: width };
+  const controlsWidth = Math.round(Math.min(MAX_CONTROLS, Math.max(MIN_CONTROLS, width * 0.42)));
+  return { narrow: false, controlsWidth, plotWidth: width - controlsWidth - COCKPIT_GAP };
+}

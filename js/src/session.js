@@ -1,7 +1,7 @@
 /**
- * The page side of protocol v1 as a state machine without DOM: it receives the
- * kernel's custom messages, keeps the current fit's store, and says when the page
- * must ask for a replay. Keeping it pure lets the tests drive every
+ * The page side of protocol v2 as a state machine without DOM: it receives the
+ * kernel's custom messages, keeps the current fit's store and its state (running,
+ * paused, then the outcome of `end`), and says when the page must ask for a replay. Keeping it pure lets the tests drive every
  * out-of-order case the network and reloads can produce.
  */
 
@@ -15,6 +15,16 @@ import { FitStore } from "./store.js";
  */
 
 const NOTHING = Object.freeze({ changed: false, replay: false });
+/** @type {readonly string[]} */
+const ENDED = Object.freeze(["success", "failure", "stopped", "error"]);
+
+/**
+ * @param {unknown} state
+ * @returns {state is "running" | "paused"}
+ */
+function isLiveState(state) {
+  return state === "running" || state === "paused";
+}
 
 export class Session {
   constructor() {
@@ -30,6 +40,10 @@ export class Session {
     this.error = null;
     /** replay requests made, exposed for tests */
     this.replays = 0;
+    /** @type {import("./types.js").FitState} what the page shows on its root, data-outcome */
+    this.state = "idle";
+    /** @type {import("./types.js").Outcome | null} how the current fit ended */
+    this.outcome = null;
   }
 
   /**
@@ -56,10 +70,12 @@ export class Session {
         return this.begin(m);
       case "steps":
         return this.steps(/** @type {import("./types.js").StepsMessage} */ (m), buffers);
-      case "end":
-        if (m.fit_id !== this.fitId || !this.store) return NOTHING;
-        this.store.ended = true;
+      case "state":
+        if (m.fit_id !== this.fitId || this.outcome || !isLiveState(m.state)) return NOTHING;
+        this.state = m.state;
         return { changed: true, replay: false };
+      case "end":
+        return this.end(m);
       case "error":
         this.error = String(m.error);
         return { changed: true, replay: false };
@@ -74,14 +90,32 @@ export class Session {
     const fitId = m.fit_id;
     if (!Number.isSafeInteger(fitId)) return this.fail(`begin: fit_id ${JSON.stringify(fitId)} is not an integer`);
     if (this.fitId !== null && fitId < this.fitId) return NOTHING;
-    if (!Number.isSafeInteger(m.n) || m.n < 0 || !Number.isSafeInteger(m.m) || m.m < 0) {
-      return this.fail(`begin: n=${JSON.stringify(m.n)} and m=${JSON.stringify(m.m)} must be non-negative integers`);
-    }
+    if (!Number.isSafeInteger(m.n) || m.n < 0) return this.fail(`begin: n=${JSON.stringify(m.n)} must be a non-negative integer`);
     this.fitId = fitId;
-    this.store = new FitStore(fitId, m.n, m.m);
+    this.store = new FitStore(fitId, m.n);
     this.awaitingReplay = false;
     this.broken = false;
     this.error = null;
+    this.outcome = null;
+    this.state = isLiveState(m.state) ? m.state : "running";
+    return { changed: true, replay: false };
+  }
+
+  /** @param {Record<string, any>} m */
+  end(m) {
+    if (m.fit_id !== this.fitId || !this.store) return NOTHING;
+    const o = m.outcome;
+    if (o === null || typeof o !== "object" || !ENDED.includes(o.state)) return this.fail(`end: fit ${m.fit_id} has no outcome`);
+    this.store.ended = true;
+    this.outcome = {
+      state: o.state,
+      fit_id: Number(o.fit_id),
+      ier: Number.isSafeInteger(o.ier) ? o.ier : null,
+      mesg: String(o.mesg ?? ""),
+      summary: String(o.summary ?? ""),
+      advice: String(o.advice ?? ""),
+    };
+    this.state = o.state;
     return { changed: true, replay: false };
   }
 

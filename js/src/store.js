@@ -16,12 +16,10 @@ export class FitStore {
   /**
    * @param {number} fitId
    * @param {number} n  parameters
-   * @param {number} m  residuals
    */
-  constructor(fitId, n, m) {
+  constructor(fitId, n) {
     this.fitId = fitId;
     this.n = n;
-    this.m = m;
     /** records held */
     this.length = 0;
     /** set by the `end` message */

@@ -1,12 +1,26 @@
 /**
- * Shapes shared by the modules. They mirror the synced traits and the custom
- * messages of the Python `FitPlot` widget (protocol v1), so that a change on the
- * kernel side has exactly one place to be mirrored here.
+ * Shapes shared by the modules. They mirror the synced traits of the Python
+ * `FitWidget` and the custom messages of protocol v2 (one schema per kind, as in
+ * src/lmscope/widget/protocol.py), so that a change on the kernel side has exactly
+ * one place to be mirrored here; `npm run typecheck` holds the code to them.
  */
 
 /** @typedef {"curve" | "residual"} Form */
 
-/** @typedef {"idle" | "running" | "stopped" | "done" | "error"} State */
+/** @typedef {"running" | "paused"} LiveState */
+/** @typedef {"success" | "failure" | "stopped" | "error"} EndState */
+/** What the root element's data-outcome shows. @typedef {"idle" | LiveState | EndState} FitState */
+
+/**
+ * How a fit ended (outcomes.py, `Outcome.as_message`).
+ * @typedef {object} Outcome
+ * @property {EndState} state
+ * @property {number} fit_id
+ * @property {number | null} ier  null after an error
+ * @property {string} mesg  leastsq's message, or the exception's "Type: text"
+ * @property {string} summary  what happened, in plain words
+ * @property {string} advice  what to try
+ */
 
 /**
  * @typedef {object} Data
@@ -25,35 +39,42 @@
  * @property {number[]} xj
  * @property {number[]} log10_cost
  * @property {number} fit_id
+ * @property {string} [message]  instead of a grid: why there is none ("func too slow ...")
  */
 
 /**
- * @typedef {object} Status
- * @property {State} state
- * @property {number} fit_id
- * @property {number | null} ier
- * @property {string} mesg
- * @property {number} nfev
- * @property {number | null} fnorm
- * @property {number} n_steps
- * @property {string | null} error
- */
-
-/**
- * The synced traits of `FitPlot`; `landscape` is `{}` until computed.
+ * The synced traits of `FitWidget`. The kernel owns the first group; the page
+ * writes the controls (the kernel checks every value and may refuse it).
  * @typedef {object} Traits
  * @property {Form} form
  * @property {string[]} param_names
  * @property {Data} data
  * @property {number[]} model_x
  * @property {Landscape | Record<string, never>} landscape
- * @property {Status} status
+ * @property {boolean} landscape_on
+ * @property {boolean} has_dfun
+ * @property {number[]} values  x0, one per parameter
+ * @property {[number, number][]} ranges  each slider's [min, max]
+ * @property {boolean[]} logs  which sliders are logarithmic
+ * @property {number} ftol
+ * @property {number} xtol
+ * @property {number} gtol
+ * @property {number | null} epsfcn  null: leastsq's default
+ * @property {number} factor
+ * @property {number} maxfev  0: leastsq's default
+ * @property {boolean} use_dfun
+ * @property {number} delay  slow motion, seconds per trial step
+ * @property {boolean} auto_fit
+ * @property {[number, number]} landscape_params
+ * @property {"grid" | "tabs"} panels
  */
 
 /**
  * The part of anywidget's model (API 0.11) that the widget uses.
  * @typedef {object} Model
  * @property {<K extends keyof Traits>(name: K) => Traits[K]} get
+ * @property {<K extends keyof Traits>(name: K, value: Traits[K]) => void} set
+ * @property {() => void} save_changes
  * @property {(event: string, callback: (...args: any[]) => void) => void} on
  * @property {(event: string, callback: (...args: any[]) => void) => void} off
  * @property {(content: PageMessage, callbacks?: unknown, buffers?: ArrayBuffer[]) => void} send
@@ -70,18 +91,22 @@
  */
 
 /**
- * @typedef {{type: "begin", fit_id: number, n: number, m: number}} BeginMessage
+ * @typedef {{type: "begin", fit_id: number, n: number, state: LiveState}} BeginMessage
  * @typedef {{type: "steps", fit_id: number, start: number, count: number,
  *            columns: ArraySpec[], curves: ArraySpec[]}} StepsMessage
- * @typedef {{type: "end", fit_id: number}} EndMessage
+ * @typedef {{type: "state", fit_id: number, state: LiveState}} StateMessage
+ * @typedef {{type: "end", fit_id: number, outcome: Outcome}} EndMessage
  * @typedef {{type: "error", error: string}} ErrorMessage
- * @typedef {BeginMessage | StepsMessage | EndMessage | ErrorMessage} KernelMessage
+ * @typedef {BeginMessage | StepsMessage | StateMessage | EndMessage | ErrorMessage} KernelMessage
  */
+
+/** @typedef {"fit" | "stop" | "step" | "reset"} CommandName */
 
 /**
  * @typedef {{type: "replay"}
  *   | {type: "pick", i: number, j: number, xi: number, xj: number}
- *   | {type: "landscape_params", i: number, j: number}} PageMessage
+ *   | {type: "landscape_params", i: number, j: number}
+ *   | {type: "command", name: CommandName}} PageMessage
  */
 
 /** What a binary buffer may arrive as: anywidget hands over DataViews, other hosts ArrayBuffers. */

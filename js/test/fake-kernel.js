@@ -1,4 +1,4 @@
-// A stand-in for the kernel side of FitPlot in the browser harness: an
+// A stand-in for the kernel side of FitWidget in the browser harness: an
 // anywidget-like model (get/set/on/off/send) whose "kernel" answers the page's
 // messages the way protocol v1 says, streaming the fake fit in batches.
 import { encodeRecords, record } from "./batches.js";
@@ -18,6 +18,9 @@ export class FakeModel {
   set(name, value) {
     this.traits[name] = value;
     this.emit(`change:${name}`);
+  }
+  save_changes() {
+    this.onSave?.();
   }
   on(event, cb) {
     if (!this.listeners.has(event)) this.listeners.set(event, new Set());
@@ -61,7 +64,22 @@ export function createKernel({ form = "curve", batch = 5, interval = 30, synthet
     data: form === "curve" ? { x: T, y: Y, sigma: SIGMA } : { x: [], y: [], sigma: null },
     model_x: form === "curve" ? MODEL_X : [],
     landscape: {},
-    status: { state: "idle", fit_id: 0, ier: null, mesg: "", nfev: 0, fnorm: null, n_steps: 0, error: null },
+    landscape_on: true,
+    has_dfun: false,
+    values: [...start0],
+    ranges: start0.map((v) => [v - Math.max(Math.abs(v), 1), v + Math.max(Math.abs(v), 1)]),
+    logs: start0.map(() => false),
+    ftol: 1.49012e-8,
+    xtol: 1.49012e-8,
+    gtol: 0,
+    epsfcn: null,
+    factor: 100,
+    maxfev: 0,
+    use_dfun: false,
+    delay: 0,
+    auto_fit: true,
+    landscape_params: [0, 1],
+    panels: "grid",
   });
   let fitId = 0;
   const x0 = [...start0];
@@ -83,18 +101,14 @@ export function createKernel({ form = "curve", batch = 5, interval = 30, synthet
     m.custom(msg, buffers);
   };
 
-  const finish = () => {
-    const last = records.at(-1);
-    m.set("status", { state: "done", fit_id: fitId, ier: 1, mesg: "Both actual and predicted relative reductions in the sum of squares\n  are at most 0.000000", nfev: last.nfev, fnorm: last.fnorm, n_steps: records.length, error: null });
-    m.custom({ type: "end", fit_id: fitId });
-  };
+  const outcome = () => ({ state: "success", fit_id: fitId, ier: 1, mesg: "Both actual and predicted relative reductions in the sum of squares are at most ftol=1.49012e-08", summary: "Converged: the sum of squares stopped decreasing (ftol test).", advice: "Check the residuals and the uncertainties." });
+  const finish = () => m.custom({ type: "end", fit_id: fitId, outcome: outcome() });
 
   const stream = () => {
     if (sentCount >= records.length) return finish();
     const count = Math.min(batch, records.length - sentCount);
     sendSteps(sentCount, count);
     sentCount += count;
-    m.set("status", { ...m.get("status"), nfev: records[sentCount - 1].nfev, n_steps: sentCount });
     timer = setTimeout(stream, interval);
   };
 
@@ -103,8 +117,7 @@ export function createKernel({ form = "curve", batch = 5, interval = 30, synthet
     fitId += 1;
     records = synthetic > 0 ? Array.from({ length: synthetic }, (_, k) => record(k, NAMES.length)) : runFit(x0);
     sentCount = 0;
-    m.set("status", { state: "running", fit_id: fitId, ier: null, mesg: "", nfev: 0, fnorm: null, n_steps: 0, error: null });
-    m.custom({ type: "begin", fit_id: fitId, n: NAMES.length, m: T.length });
+    m.custom({ type: "begin", fit_id: fitId, n: NAMES.length, state: "running" });
     m.set("landscape", {});
     setTimeout(() => m.set("landscape", landscape(x0, lm.i, lm.j, fitId)), 150);
     if (interval === 0) {
@@ -117,13 +130,20 @@ export function createKernel({ form = "curve", batch = 5, interval = 30, synthet
   m.onPageMessage = (msg) => {
     if (msg.type === "replay") {
       if (fitId === 0) return;
-      m.custom({ type: "begin", fit_id: fitId, n: NAMES.length, m: T.length });
+      m.custom({ type: "begin", fit_id: fitId, n: NAMES.length, state: "running" });
       if (sentCount > 0) sendSteps(0, sentCount);
-      if (sentCount >= records.length) m.custom({ type: "end", fit_id: fitId });
+      if (sentCount >= records.length) finish();
     } else if (msg.type === "pick") {
       x0[msg.i] = msg.xi;
       x0[msg.j] = msg.xj;
+      m.set("values", [...x0]);
       start();
+    } else if (msg.type === "command") {
+      if (msg.name === "fit" || msg.name === "reset") start();
+      else if (msg.name === "stop") {
+        clearTimeout(timer);
+        m.custom({ type: "end", fit_id: fitId, outcome: { ...outcome(), state: "stopped", ier: -2, summary: "Stopped on request." } });
+      }
     } else if (msg.type === "landscape_params") {
       lm = { i: msg.i, j: msg.j };
       m.set("landscape", {});
@@ -136,6 +156,14 @@ export function createKernel({ form = "curve", batch = 5, interval = 30, synthet
   /** Send a batch that skips records, as a lost message would. */
   const skip = () => {
     if (sentCount < records.length) sendSteps(sentCount + 1, 1);
+  };
+  // A slider moved (the page wrote `values`): refit from there, as auto-fit does.
+  m.onSave = () => {
+    const values = m.get("values");
+    if (values.some((v, k) => v !== x0[k])) {
+      values.forEach((v, k) => (x0[k] = v));
+      start();
+    }
   };
   return { model: m, start, skip, records: () => records };
 }

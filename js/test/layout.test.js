@@ -20,3 +20,14 @@ test("tick budget and marker size stay within usable limits", () => {
   assert.equal(markerSize(1, 400), 8);
   assert.equal(markerSize(2000, 400), 3);
 });
+
+test("the cockpit keeps controls beside the plot until it is narrow", async () => {
+  const { cockpitLayout, NARROW_WIDTH } = await import("../src/layout.js");
+  const wide = cockpitLayout(900);
+  assert.equal(wide.narrow, false);
+  assert.ok(wide.controlsWidth >= 350 && wide.plotWidth >= 480, JSON.stringify(wide));
+  assert.equal(wide.controlsWidth + wide.plotWidth + 12, 900);
+  const narrow = cockpitLayout(NARROW_WIDTH - 1);
+  assert.equal(narrow.narrow, true);
+  assert.equal(narrow.controlsWidth, NARROW_WIDTH - 1);
+});

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { Session } from "../src/session.js";
 import { stepsMessage } from "./batches.js";
 
-const begin = (fitId, n = 2, m = 5) => ({ type: "begin", fit_id: fitId, n, m });
+const begin = (fitId, n = 2, state = "running") => ({ type: "begin", fit_id: fitId, n, state });
+const outcome = (fitId, state, ier) => ({ state, fit_id: fitId, ier, mesg: "m", summary: "s", advice: "a" });
 const steps = (fitId, start, count, n = 2) => stepsMessage({ fitId, start, count, n });
 
 function feed(session, { msg, buffers }) {
@@ -17,8 +18,36 @@ test("begin, steps and end build the trace of the current fit", () => {
   assert.deepEqual(feed(s, steps(1, 3, 2)), { changed: true, replay: false });
   assert.equal(s.store.length, 5);
   assert.equal(s.store.ended, false);
-  s.receive({ type: "end", fit_id: 1 });
+  assert.equal(s.state, "running");
+  s.receive({ type: "end", fit_id: 1, outcome: outcome(1, "failure", 5) });
   assert.equal(s.store.ended, true);
+  assert.equal(s.state, "failure");
+  assert.equal(s.outcome.ier, 5);
+});
+
+test("the state follows begin, state and end, and a new fit clears the outcome", () => {
+  const s = new Session();
+  assert.equal(s.state, "idle");
+  s.receive(begin(1, 2, "paused"));
+  assert.equal(s.state, "paused");
+  s.receive({ type: "state", fit_id: 1, state: "running" });
+  assert.equal(s.state, "running");
+  // Another fit's state, or a state that is not live, changes nothing.
+  s.receive({ type: "state", fit_id: 0, state: "paused" });
+  s.receive({ type: "state", fit_id: 1, state: "success" });
+  assert.equal(s.state, "running");
+  s.receive({ type: "end", fit_id: 1, outcome: outcome(1, "stopped", -2) });
+  assert.equal(s.state, "stopped");
+  // After the end, a late state message does not make the fit look alive.
+  s.receive({ type: "state", fit_id: 1, state: "running" });
+  assert.equal(s.state, "stopped");
+  s.receive(begin(2));
+  assert.equal(s.state, "running");
+  assert.equal(s.outcome, null);
+  // An end without an outcome is an error, not a success.
+  s.receive({ type: "end", fit_id: 2, outcome: { state: "done" } });
+  assert.equal(s.state, "running");
+  assert.match(s.error, /no outcome/);
 });
 
 test("a start mismatch drops the data and asks for one replay only", () => {
@@ -103,7 +132,7 @@ test("kernel errors are kept for the status line; unknown messages are ignored",
 
 test("a begin with a non-integer fit id is an error, not a new fit", () => {
   const s = new Session();
-  s.receive({ type: "begin", fit_id: "1", n: 1, m: 1 });
+  s.receive({ type: "begin", fit_id: "1", n: 1, state: "running" });
   assert.equal(s.store, null);
   assert.match(s.error, /fit_id "1" is not an integer/);
 });

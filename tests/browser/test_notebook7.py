@@ -15,6 +15,7 @@ from _fitpage import (
     KERNEL_STATE,
     attr,
     run_in_kernel,
+    run_scenario,
     wait_attr,
     wait_fit_done,
     wait_panels_drawn,
@@ -38,8 +39,9 @@ def is_known_notebook_error(exc) -> bool:
     )
 
 
-def test_fit_widget_in_notebook7(notebook, page, artifacts):
-    write_notebook(notebook.root / "fit.ipynb")
+def test_fit_widget_in_notebook7(notebook, page, artifacts, tmp_path):
+    report = tmp_path / "report.json"
+    write_notebook(notebook.root / "fit.ipynb", report)
     errors = []
     page.on(
         "pageerror",
@@ -57,13 +59,15 @@ def test_fit_widget_in_notebook7(notebook, page, artifacts):
     wait_panels_drawn(page)
 
     state = json.loads(run_in_kernel(page, KERNEL_STATE))
-    assert state["state"] == "done" and state["fit_id"] == 1
+    assert state["state"] == "success" and state["fit_id"] == 1
     # The last update may still be on its way after the kernel answered: wait for it.
     wait_attr(
         page, f"d.fitId === '{state['fit_id']}' && d.steps === '{state['steps']}'", timeout=10_000
     )
     assert int(attr(page, "steps")) == state["steps"]
     assert float(attr(page, "fnorm")) == state["fnorm"]
+    # The same controls, outcomes and stream as in JupyterLab.
+    run_scenario(page, report)
     assert not errors, errors
 
     page.screenshot(path=str(artifacts / "notebook7.png"))

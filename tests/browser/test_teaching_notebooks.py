@@ -69,7 +69,7 @@ def test_teaching_notebook_runs_in_jupyterlab_with_live_widgets(name, lab, page,
         f"""(panels) => [...document.querySelectorAll('{ROOT}')].every((root) => {{
           const drawn = [...root.querySelectorAll('.lmscope-panel[data-drawn]')]
             .filter((p) => Number(p.dataset.drawn) > 0).map((p) => p.dataset.panel);
-          return root.dataset.state === 'done' && panels.every((name) => drawn.includes(name));
+          return root.dataset.outcome === 'success' && panels.every((name) => drawn.includes(name));
         }})""",
         arg=list(PANELS),
         timeout=60_000,

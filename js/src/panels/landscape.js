@@ -6,6 +6,7 @@
  * parameters); the selects send `landscape_params`.
  */
 
+import { ownKeys } from "../controls.js";
 import { Panel } from "../panel.js";
 import { colorFor, cssGradient, finiteExtent } from "../colormap.js";
 import { formatNumber } from "../format.js";
@@ -28,8 +29,8 @@ export function createLandscapePanel(view, size) {
 
   const controls = document.createElement("div");
   controls.className = "lmscope-controls";
-  const selectI = document.createElement("select");
-  const selectJ = document.createElement("select");
+  const selectI = ownKeys(document.createElement("select"));
+  const selectJ = ownKeys(document.createElement("select"));
   selectI.setAttribute("aria-label", "parameter on the horizontal axis");
   selectJ.setAttribute("aria-label", "parameter on the vertical axis");
   controls.append(labelled("horizontal", selectI), labelled("vertical", selectJ));
@@ -283,6 +284,7 @@ export function createLandscapePanel(view, size) {
     controls.hidden = n < 2;
     colorbar.hidden = !grid;
     if (n < 2) return panel.showPlaceholder("needs ≥ 2 parameters");
+    if (!grid && !view.model.get("landscape_on")) return panel.showPlaceholder("off (landscape=False): pick two parameters above to draw it");
     if (!grid) return panel.showPlaceholder(typeof trait?.message === "string" ? trait.message : "computing…");
     panel.showPlaceholder(null);
     const fitId = view.session.store?.fitId;

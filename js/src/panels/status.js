@@ -1,42 +1,106 @@
 /**
- * Panel 7: the status line, from the `status` trait (the kernel's word on the
- * outcome) and the page's own count of records received, plus the last error:
- * the kernel's (status.error, or an `error` message) or the page's own decoding.
+ * The status: the fit's state as a word, an icon and a colour (never colour
+ * alone), what happened and what to try in plain words (from the kernel's `end`
+ * outcome), the numbers the page counted from the stream (steps, nfev, ‖f‖), the
+ * last error, and the parameter table (x0 and x at the last accepted point).
+ * Everything is set as text, never as HTML.
  */
 
 import { Panel } from "../panel.js";
 import { formatNumber } from "../format.js";
 
+/** @type {Record<import("../types.js").FitState, [string, string]>} word and icon */
+export const STATE_LOOK = Object.freeze({
+  idle: ["not fitted yet", "○"],
+  running: ["running", "↻"],
+  paused: ["paused (Step)", "‖"],
+  success: ["converged", "✔"],
+  failure: ["did not converge", "⚠"],
+  stopped: ["stopped", "■"],
+  error: ["error", "✖"],
+});
+
+/**
+ * @param {string} tag
+ * @param {string} cls
+ * @param {string} [text]
+ */
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 /**
  * @param {import("../view.js").View} view
- * @returns {import("../view.js").PanelView}
+ * @returns {import("../view.js").PanelView & {table: HTMLElement}}  the table goes beside the sliders
  */
 export function createStatusPanel(view) {
   const panel = new Panel("status", "Status");
   panel.el.classList.add("lmscope-status");
-  const line = document.createElement("div");
-  line.className = "lmscope-status-line";
-  const error = document.createElement("div");
-  error.className = "lmscope-error";
-  panel.body.append(line, error);
+  panel.el.setAttribute("role", "status");
+  panel.el.setAttribute("aria-live", "polite");
+  const head = el("div", "lmscope-status-line");
+  const icon = el("span", "lmscope-status-icon");
+  icon.setAttribute("aria-hidden", "true");
+  const word = el("strong", "lmscope-status-word");
+  const numbers = el("span", "lmscope-status-numbers");
+  head.append(icon, word, numbers);
+  const summary = el("div", "lmscope-status-summary");
+  const advice = el("div", "lmscope-status-advice");
+  const mesg = el("div", "lmscope-status-mesg");
+  const error = el("div", "lmscope-error");
+  const table = el("table", "lmscope-param-table");
+  const caption = el("caption", "lmscope-small", "parameters");
+  const thead = el("thead", "");
+  const headRow = el("tr", "");
+  for (const text of ["", "x0", "x"]) headRow.append(el("th", "", text));
+  thead.append(headRow);
+  const tbody = /** @type {HTMLTableSectionElement} */ (el("tbody", ""));
+  table.append(caption, thead, tbody);
+  panel.body.append(head, summary, advice, mesg, error);
 
   return {
     el: panel.el,
+    table,
     update() {
-      const status = view.model.get("status") ?? {};
-      const store = view.session.store;
-      const parts = [String(status.state ?? "idle")];
-      if (status.ier !== null && status.ier !== undefined) parts.push(`ier ${status.ier}${status.mesg ? `: ${status.mesg}` : ""}`);
-      else if (status.mesg) parts.push(status.mesg);
-      parts.push(`nfev ${status.nfev ?? 0}`);
-      const fnorm = status.fnorm ?? store?.last("fnorm");
-      if (fnorm !== undefined && fnorm !== null) parts.push(`‖f‖ = ${formatNumber(fnorm, 6)}`);
-      const received = store?.length ?? 0;
-      parts.push(status.n_steps ? `steps ${received} of ${status.n_steps}` : `steps ${received}`);
-      line.textContent = parts.join(" · ");
-      panel.el.dataset.state = String(status.state ?? "idle");
-      error.textContent = status.error || view.session.error || "";
-      error.hidden = !error.textContent;
+      const session = view.session;
+      const store = session.store;
+      const state = session.state;
+      const outcome = session.outcome;
+      const [text, glyph] = STATE_LOOK[state];
+      panel.el.dataset.state = state;
+      icon.textContent = glyph;
+      const fitNo = session.fitId === null ? "" : `fit ${session.fitId}: `;
+      word.textContent = `${fitNo}${text}${outcome?.ier !== null && outcome?.ier !== undefined ? ` (ier ${outcome.ier})` : ""}`;
+      const parts = [`steps ${store?.length ?? 0}`];
+      const nfev = store?.last("nfev");
+      if (nfev !== undefined) parts.push(`nfev ${nfev}`);
+      const fnorm = store?.last("fnorm");
+      if (fnorm !== undefined) parts.push(`‖f‖ ${formatNumber(fnorm, 6)}`);
+      numbers.textContent = parts.join(" · ");
+      summary.textContent = outcome?.summary ?? (state === "paused" ? "Paused after a trial step: Step runs one more, Run runs to the end." : "");
+      advice.textContent = outcome?.advice ? `What to try: ${outcome.advice}` : "";
+      mesg.textContent = outcome?.mesg ?? "";
+      error.textContent = session.error ?? "";
+      for (const part of [summary, advice, mesg, error]) part.hidden = !part.textContent;
+
+      const names = view.model.get("param_names") ?? [];
+      const x0 = view.model.get("values") ?? [];
+      const n = names.length;
+      while (tbody.rows.length > n) tbody.deleteRow(-1);
+      while (tbody.rows.length < n) {
+        const row = tbody.insertRow();
+        row.append(el("th", ""), el("td", ""), el("td", ""));
+      }
+      for (let c = 0; c < n; c++) {
+        const cells = tbody.rows[c].cells;
+        cells[0].textContent = names[c];
+        cells[1].textContent = formatNumber(x0[c], 6);
+        const x = store && store.length && store.n === n ? store.component("x", store.length - 1, c) : undefined;
+        cells[2].textContent = x === undefined ? "—" : formatNumber(x, 6);
+      }
       panel.drew();
     },
     resize() {},

@@ -1,4 +1,6 @@
-"""`FitWidget.to_code()`: the widget's current fit as a script.
+"""`to_code(problem, settings)`: a widget's current fit as a script, from the
+problem (problem.py) and the settings (`FitWidget.options()` plus `x0` and
+`use_dfun`), public state only.
 
 Numbers are written with repr(), which round-trips float64 exactly, so the
 script repeats the widget's fit bit for bit.  The user's functions cannot be
@@ -32,30 +34,25 @@ def _literal(value):
     return None
 
 
-def _options(widget) -> list[str]:
-    options = widget.settings.options()
-    lines = [
-        f"ftol={options['ftol']!r}",
-        f"xtol={options['xtol']!r}",
-        f"gtol={options['gtol']!r}",
-        f"maxfev={options['maxfev']!r}",
-        f"factor={options['factor']!r}",
-    ]
-    if options["epsfcn"] is not None:  # None: leastsq's default, for the residuals' dtype
-        lines.append(f"epsfcn={options['epsfcn']!r}")
-    if widget._col_deriv:
+def _options(problem, settings: dict) -> list[str]:
+    lines = [f"{name}={settings[name]!r}" for name in ("ftol", "xtol", "gtol", "maxfev", "factor")]
+    if settings["epsfcn"] is not None:  # None: leastsq's default, for the residuals' dtype
+        lines.append(f"epsfcn={settings['epsfcn']!r}")
+    if problem.col_deriv:
         lines.append("col_deriv=True")
-    if widget._diag is not None:
-        lines.append(f"diag={_array(widget._diag)}")
+    if problem.diag is not None:
+        lines.append(f"diag={_array(problem.diag)}")
     return lines
 
 
-def fit_code(widget) -> str:
-    x0 = widget.x0
-    names = ", ".join(widget.names)
-    if widget._curve is not None:
-        return _curve_code(widget, x0, names)
-    func = _name(widget._func, "func")
+def to_code(problem, settings: dict) -> str:
+    """A script that runs the fit `settings` describe on `problem` with
+    `leastsq` (residual form) or `curve_fit` (curve form)."""
+    x0 = settings["x0"]
+    names = ", ".join(problem.names)
+    if problem.curve is not None:
+        return _curve_code(problem, settings, x0, names)
+    func = _name(problem.func, "func")
     lines = [
         "import numpy as np",
         "",
@@ -65,16 +62,16 @@ def fit_code(widget) -> str:
         "# its code, so define or import it before running this.",
     ]
     call_args = [func, "x0"]
-    if widget._args:
-        literal = _literal(widget._args)
+    if problem.args:
+        literal = _literal(problem.args)
         if literal is None:
             lines.append("# args: the extra arguments you passed to FitWidget (not printable).")
             lines.append("args = ...")
         else:
             lines.append(f"args = {literal}")
         call_args.append("args=args")
-    if widget.use_dfun:
-        dfun = _name(widget._dfun, "Dfun")
+    if settings["use_dfun"] and problem.dfun is not None:
+        dfun = _name(problem.dfun, "Dfun")
         lines.append(f"# {dfun}: your Jacobian function, as passed to FitWidget.")
         call_args.append(f"Dfun={dfun}")
     lines += [
@@ -82,17 +79,17 @@ def fit_code(widget) -> str:
         f"x0 = {_array(x0)}  # {names}",
         "x, cov_x, infodict, mesg, ier = leastsq(",
         "    " + ", ".join(call_args) + ", full_output=True,",
-        "    " + ", ".join(_options(widget)) + ")",
+        "    " + ", ".join(_options(problem, settings)) + ")",
         "print(ier, mesg)",
-        "print(dict(zip(" + repr(list(widget.names)) + ", x.tolist())))",
+        "print(dict(zip(" + repr(list(problem.names)) + ", x.tolist())))",
         "",
     ]
     return "\n".join(lines)
 
 
-def _curve_code(widget, p0, names) -> str:
-    curve = widget._curve
-    model = _name(curve["model"], "model")
+def _curve_code(problem, settings: dict, p0, names) -> str:
+    curve = problem.curve
+    model = _name(curve.model, "model")
     lines = [
         "import numpy as np",
         "",
@@ -103,18 +100,18 @@ def _curve_code(widget, p0, names) -> str:
         "# import them before running this.",
     ]
     call = [model, "xdata", "ydata", "p0=p0"]
-    if curve["sigma"] is not None:
+    if curve.sigma is not None:
         call.append("sigma=sigma")
-    if curve["jac"] is not None and widget.use_dfun:
-        call.append(f"jac={_name(curve['jac'], 'jac')}")
+    if curve.jac is not None and settings["use_dfun"]:
+        call.append(f"jac={_name(curve.jac, 'jac')}")
     lines += [
         "",
         f"p0 = {_array(p0)}  # {names}",
         "popt, pcov, infodict, mesg, ier = curve_fit(",
         "    " + ", ".join(call) + ", full_output=True,",
-        "    " + ", ".join(_options(widget)) + ")",
+        "    " + ", ".join(_options(problem, settings)) + ")",
         "print(ier, mesg)",
-        "print(dict(zip(" + repr(list(widget.names)) + ", popt.tolist())))",
+        "print(dict(zip(" + repr(list(problem.names)) + ", popt.tolist())))",
         "print('standard errors', np.sqrt(np.diag(pcov)))",
         "",
     ]

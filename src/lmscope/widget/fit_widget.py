@@ -1,55 +1,78 @@
-"""`FitWidget`: sliders for x0 and the tolerances, buttons, a status line and
-the live plot (`FitPlot`), driving `leastsq` on a background thread.
+"""`FitWidget`: one anywidget whose page (js/, bundled in static/) draws every
+control and panel, driving `leastsq` on a background thread.
 
-Threads.  The kernel's main thread handles the controls and page messages; it
-runs no fit, though `figure()` and a page's replay call the user's function
-there.  A fit runs on its own thread (runner.FitRun) with a sender thread
-beside it; at most one fit is current: starting one stops the previous fit
-and waits for it briefly (JOIN_WAIT).  A fit still busy in the user's code
-after that is left to end in the background (its threads are daemons, and
-what it reports is ignored).  The cost landscape runs on a third thread,
-cancelled when superseded or stopped, never waited for by the main thread.
+This class only wires the parts to the synced traits:
 
-Two locks.  `_lock` guards which fit is current and the status; nobody waits
-for a thread while holding it.  `_user` (usercode.UserCode) makes every call
-into the user's code - func, Dfun, model - one at a time, whichever thread
-makes it.
+- `Problem` (problem.py): the residual or curve form, checked as leastsq and
+  curve_fit check them;
+- the traits: the controls' values, each checked by settings.py whether set
+  from Python or from the page; the traits the kernel owns (`form`,
+  `param_names`, `data`, `model_x`, `landscape`, ...) are read-only from the
+  page: an update is refused with an `error` reply and the page's copy restored;
+- `Controller` (controller.py): the fit's life, on one worker thread;
+- `Stream` (stream.py): the fit's records to the page, on one sender thread;
+- `Landscaper` (landscape.py): the cost landscape, on one thread;
+- interrupts.py: Interrupt Kernel stops the fits;
+- `to_code` (codegen.py), `plot_fit` (plotting.py) for the static outputs.
 
-Attributes after a fit: `result` (leastsq's full output, a trait), `error`
-(the exception of the last fit, or None, a trait), `trace`, `history`.
+Threads hold the widget only weakly, and `close()` ends them, so a closed
+widget is freed.  `_esm` and `_css` are the bundle's text, not its path:
+anywidget watches a path for changes through a class-level signal that
+keeps every instance alive (anywidget issue 929).
 """
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 import math
-import threading
 import time
+import weakref
+from pathlib import Path
 
-import ipywidgets as widgets
+import anywidget
 import numpy as np
 import traitlets as t
 
-from .. import _messages
-from .controls import DEFAULT_TOL, ParameterControl, SettingsControls, _escape, close_children
-from .decimate import decimate_data
-from .landscape import LandscapeJob
-from .plot import FitPlot
-from .protocol import LandscapeParams, Pick, Replay, finite_or_none
-from .runner import FitRun, FitSpec
+from . import interrupts, outcomes, protocol, settings
+from .codegen import to_code
+from .controller import Controller, FitRequest
+from .landscape import LandscapeJob, Landscaper
+from .problem import Problem
+from .protocol import Command, LandscapeParams, Pick, Replay
+from .settings import DEFAULT_TOL, FIT_SETTINGS
+from .stream import Stream
 from .usercode import Busy, UserCode
 
-MODEL_POINTS = 400  # the curve form draws the model on this many points at most,
-# and a longer residual vector is decimated to about as many
-DATA_POINTS = 2000  # the curve form's data go to the page whole up to this many points,
-# decimated to about as many beyond (min and max y per bin)
 HISTORY_LIMIT = 1000  # a slider drag makes a fit per position: keep the newest
-JOIN_WAIT = 0.1  # seconds a new fit (or Stop) waits for the previous one to end
 FIGURE_WAIT = 5.0  # seconds figure() waits for the user's code, busy in a fit
-STUCK = "fit {} is stuck in func (still running in the background)"
+
+_STATIC = Path(__file__).resolve().parent.parent / "static"
+_MISSING_ESM = """
+export default { render({ el }) {
+  el.textContent =
+    "lmscope: the widget's JavaScript (static/widget.js) is not built; run npm run build in js/.";
+} };
+"""
 
 
-class FitWidget(widgets.VBox):
+def _bundle(name: str, fallback: str) -> str:
+    path = _STATIC / name
+    return path.read_text(encoding="utf-8") if path.is_file() else fallback
+
+
+def _weak(method):
+    """A callable that calls `method` while its object lives: the widget's
+    threads must not keep a closed (or forgotten) widget alive."""
+    ref = weakref.WeakMethod(method)
+
+    def call(*args):
+        bound = ref()
+        return None if bound is None else bound(*args)
+
+    return call
+
+
+class FitWidget(anywidget.AnyWidget):
     """Watch `leastsq(func, x0, args, Dfun, ...)` run, and drive it.
 
     Residual form: `FitWidget(func, x0, args=(), Dfun=None, names=None, ...)`
@@ -65,15 +88,41 @@ class FitWidget(widgets.VBox):
     two parameters; default True when n >= 2), `landscape_params` ((i, j),
     default (0, 1)), `run` (start a fit now; default True).
 
-    Threads.  The widget calls your func (Dfun, model) from several threads -
-    the fit's, the one that draws the curves, the landscape's, the kernel's
-    main thread in `figure()` - but never two calls at once, so it need not be
-    thread-safe.  A func that hangs does not freeze the kernel: the next fit
-    (or Stop) leaves that fit running in the background and says so in the
-    status line.  Observers of `result` and `error` run on the fit's worker
-    thread, after the fit ended; they may start a new fit or change controls.
+    Threads.  The widget calls your func (Dfun, model) from its fit thread,
+    its landscape thread and, in `figure()`, the kernel's main thread, but
+    never two calls at once, so it need not be thread-safe.  A control event
+    never waits for a fit: a func that hangs holds up the next fit, not the
+    kernel.  Observers of `result` and `error` run on the fit thread after
+    the fit ended; they may start a new fit or change controls.
     """
 
+    _esm = _bundle("widget.js", _MISSING_ESM)
+    _css = _bundle("widget.css", "")
+
+    # Owned by the kernel (read-only from the page).
+    form = t.Enum(["curve", "residual"], default_value="residual").tag(sync=True)
+    param_names = t.List(t.Unicode()).tag(sync=True)
+    data = t.Dict({"x": [], "y": [], "sigma": None}).tag(sync=True)
+    model_x = t.List(t.Float()).tag(sync=True)
+    landscape = t.Dict().tag(sync=True)
+    landscape_on = t.Bool(False).tag(sync=True)
+    has_dfun = t.Bool(False).tag(sync=True)
+    # The controls (the page writes them; settings.py checks every value).
+    values = t.List(t.Float()).tag(sync=True)
+    ranges = t.List(t.List(t.Float())).tag(sync=True)
+    logs = t.List(t.Bool()).tag(sync=True)
+    ftol = t.Float(DEFAULT_TOL).tag(sync=True)
+    xtol = t.Float(DEFAULT_TOL).tag(sync=True)
+    gtol = t.Float(0.0).tag(sync=True)
+    epsfcn = t.Float(None, allow_none=True).tag(sync=True)
+    factor = t.Float(100.0).tag(sync=True)
+    maxfev = t.Int(0).tag(sync=True)
+    use_dfun = t.Bool(False).tag(sync=True)
+    delay = t.Float(0.0).tag(sync=True)
+    auto_fit = t.Bool(True).tag(sync=True)
+    landscape_params = t.List(t.Int(), [0, 1]).tag(sync=True)
+    panels = t.Unicode("grid").tag(sync=True)
+    # Results (kernel only).
     result = t.Any(
         None, allow_none=True, help="leastsq's (x, cov_x, infodict, mesg, ier) of the last fit"
     )
@@ -102,589 +151,477 @@ class FitWidget(widgets.VBox):
         landscape=True,
         landscape_params=None,
         run=True,
-        _curve=None,
+        problem: Problem | None = None,
     ):
-        if not callable(func):
-            raise TypeError(f"func must be callable, got {type(func).__name__}")
-        if Dfun is not None and not callable(Dfun):
-            raise TypeError(f"Dfun must be callable or None, got {type(Dfun).__name__}")
-        x0 = np.atleast_1d(np.asarray(x0, dtype=np.float64)).ravel()
-        if x0.size == 0:
-            raise ValueError("x0 must have at least one element")
-        if not np.all(np.isfinite(x0)):
-            raise ValueError(f"x0 must be finite, got {x0}")
-        n = x0.size
-        names = _names(names, n)
-        self._func = func
-        self._args = args if isinstance(args, tuple) else (args,)
-        self._dfun = Dfun
-        self._col_deriv = bool(col_deriv)
-        self._diag = None if diag is None else np.asarray(diag, dtype=np.float64)
-        self._curve = _curve  # curve form: dict from FitWidget.curve
-        self._drawn_curve = _curve is not None and _curve["model_x"] is not None
-        self.names = names
-        self.trace = None
-        self.history: list[dict] = []
-        self._fit_id = 0
-        self._run: FitRun | None = None
-        self._landscape_job: LandscapeJob | None = None
-        self._landscape_key = None
-        self._lock = threading.RLock()
-        self._user = UserCode()
-        self._stuck: list[FitRun] = []  # fits left running in the user's code
-        self._quiet = 0  # > 0: control changes do not start fits
-
-        ranges = _per_parameter("ranges", ranges, names, None)
-        logs = _log_set(log_scale, names)
-        self.params = [
-            ParameterControl(
-                name,
-                value,
-                *(r if r is not None else (None, None)),
-                log=k in logs,
-                on_change=self._control_changed,
-            )
-            for k, (name, value, r) in enumerate(zip(names, x0, ranges, strict=True))
+        if problem is None:
+            problem = Problem.residual(func, x0, args, Dfun, names, col_deriv=col_deriv, diag=diag)
+        self.problem = problem
+        n = problem.n
+        names = list(problem.names)
+        logs_given = _log_set(log_scale, names)
+        given = _per_parameter("ranges", ranges, names, None)
+        x0 = problem.x0
+        initial_ranges = [
+            list(settings.initial_range(float(v), r, k in logs_given))
+            for k, (v, r) in enumerate(zip(x0, given, strict=True))
         ]
-        self.settings = SettingsControls(
-            ftol=ftol,
-            xtol=xtol,
-            gtol=gtol,
-            maxfev=maxfev,
-            epsfcn=epsfcn,
-            factor=factor,
-            has_dfun=Dfun is not None,
-            delay=delay,
+        initial_logs = [k in logs_given and initial_ranges[k][0] > 0 for k in range(n)]
+        ij = [0, 1] if landscape_params is None or n < 2 else landscape_params
+        pair = settings.landscape_pair(list(ij), n) if n >= 2 else [0, 0]
+        controls = dict(
+            values=[float(v) for v in x0],
+            ranges=initial_ranges,
+            logs=initial_logs,
+            ftol=settings.tolerance("ftol", ftol),
+            xtol=settings.tolerance("xtol", xtol),
+            gtol=settings.tolerance("gtol", gtol),
+            epsfcn=settings.epsfcn(epsfcn),
+            factor=settings.factor(factor),
+            maxfev=settings.maxfev(maxfev),
+            use_dfun=problem.dfun is not None,
+            delay=settings.delay(delay),
+            auto_fit=settings.flag("auto_fit", bool(auto_fit)),
         )
-        self.settings.observe(self._control_changed)
-
-        self.auto_fit_box = widgets.Checkbox(
-            bool(auto_fit), description="auto-fit", indent=False, layout=widgets.Layout(width="7em")
+        self._initial = controls
+        self.history: list[dict] = []
+        self.trace = None
+        self._last_job = None  # the newest fit that was not superseded
+        self._quiet = 0  # > 0: control changes do not start fits (reset, pick)
+        self._user = UserCode()
+        self._stream = Stream(_weak(self._send_to_page))
+        self._controller = Controller(
+            problem, self._stream, user=self._user, on_end=_weak(self._fit_ended)
         )
-
-        def button(description, icon, **style):
-            return widgets.Button(
-                description=description, icon=icon, layout=widgets.Layout(width="6.5em"), **style
-            )
-
-        self.fit_button = button("Fit", "play", button_style="primary")
-        self.stop_button = button("Stop", "stop")
-        self.step_button = button("Step", "step-forward")
-        self.reset_button = button("Reset", "undo")
-        self.fit_button.on_click(lambda _: self._fit_pressed())
-        self.stop_button.on_click(lambda _: self.stop())
-        self.step_button.on_click(lambda _: self.step())
-        self.reset_button.on_click(lambda _: self.reset())
-        self.status_html = widgets.HTML("<i>not fitted yet</i>")
-
-        self.plot = FitPlot(param_names=list(names))
-        if self._drawn_curve:
-            self.plot.form = "curve"
-            self.plot.data = _curve["data"]
-            self.plot.model_x = [float(v) for v in _curve["model_x"]]
-        self.plot.on_page_message(self._page_message)
-        self._landscape_on = bool(landscape) and n >= 2
-        ij = (0, 1) if landscape_params is None else tuple(int(v) for v in landscape_params)
-        if n >= 2 and not (len(ij) == 2 and ij[0] != ij[1] and all(0 <= v < n for v in ij)):
-            raise ValueError(
-                f"landscape_params must be two different indices in 0..{n - 1}, "
-                f"got {landscape_params!r}"
-            )
-        self._landscape_ij = ij
-
-        buttons = widgets.HBox(
-            [
-                self.fit_button,
-                self.stop_button,
-                self.step_button,
-                self.reset_button,
-                self.auto_fit_box,
-            ]
-        )
-        settings = widgets.Accordion(children=[self.settings.box], titles=("settings",))
+        interrupts.stop_fits_on_interrupt(self._controller)
+        self._landscaper = Landscaper()
+        self._landscape_key: tuple | None = None
+        drawn = problem.curve if problem.form == "curve" else None
         super().__init__(
-            [
-                self.plot,
-                widgets.VBox([p.row for p in self.params]),
-                buttons,
-                settings,
-                self.status_html,
-            ]
+            form=problem.form,
+            param_names=names,
+            data=drawn.data if drawn is not None else {"x": [], "y": [], "sigma": None},
+            model_x=[] if drawn is None or drawn.model_x is None else drawn.model_x.tolist(),
+            landscape_on=bool(landscape) and n >= 2,
+            has_dfun=problem.dfun is not None,
+            landscape_params=pair,
+            **controls,
         )
-        self.add_class("lmscope-fit-widget")
+        self._checks = self._page_checks()
+        self.on_msg(self._receive)
+        self.observe(self._on_fit_setting, names=["values", *FIT_SETTINGS])
+        self.observe(self._on_range_change, names=["ranges", "logs"])
+        self.observe(self._on_landscape_params, names=["landscape_params"])
         if run:
             self.fit()
-
-    # -- the curve form --------------------------------------------------------
 
     @classmethod
     def curve(cls, model, xdata, ydata, p0=None, sigma=None, names=None, *, jac=None, **options):
         """The curve form: fit `ydata ~ model(xdata, *p)` as `lmscope.curve_fit`
         does (same weighted residuals, so the same iterates).  Parameter names
         come from the model's signature unless given."""
-        from ..curve_fit import (
-            _check_sigma_shape,
-            _data,
-            _initial_parameters,
-            _jacobian,
-            _residuals,
-            _weighting,
+        problem = Problem.curve_form(
+            model,
+            xdata,
+            ydata,
+            p0,
+            sigma,
+            names,
+            jac=jac,
+            col_deriv=bool(options.get("col_deriv", False)),
+            diag=options.get("diag"),
         )
+        options = {k: v for k, v in options.items() if k not in ("col_deriv", "diag")}
+        return cls(None, None, problem=problem, **options)
 
-        if not callable(model):
-            raise TypeError(
-                f"model must be callable as model(xdata, *params), got {type(model).__name__}"
-            )
-        p0 = _initial_parameters(model, p0)
-        ydata = _data("ydata", ydata, True)
-        if ydata.ndim != 1 or ydata.size == 0:
-            raise ValueError(f"ydata must be 1-D and not empty; got shape {ydata.shape}")
-        if isinstance(xdata, (list, tuple, np.ndarray)):
-            xdata = _data("xdata", xdata, True)
-        sigma = _check_sigma_shape(sigma, ydata.size)
-        weighting = _weighting(sigma, ydata.size)
-        residuals = _residuals(model, xdata, ydata, weighting)
-        residuals.__name__ = getattr(model, "__name__", "model")
-        dfun = (
-            None
-            if jac is None
-            else _jacobian(jac, xdata, ydata.size, weighting, bool(options.get("col_deriv", False)))
+    # -- traits checked from Python as from the page ------------------------------
+
+    @t.validate(
+        *(
+            "values",
+            "ranges",
+            "logs",
+            "ftol",
+            "xtol",
+            "gtol",
+            "epsfcn",
+            "factor",
+            "maxfev",
+            "use_dfun",
+            "delay",
+            "auto_fit",
+            "landscape_params",
+            "panels",
         )
-        if names is None:
-            names = _signature_names(model, p0.size)
-        curve = _curve_spec(model, xdata, ydata, sigma, jac, p0)
-        return cls(residuals, p0, (), dfun, names, _curve=curve, **options)
+    )
+    def _check_control(self, proposal):
+        checks = getattr(self, "_checks", None)
+        if checks is None:  # during __init__: the values were checked there
+            return proposal["value"]
+        try:
+            return checks[proposal["trait"].name](proposal["value"])
+        except (TypeError, ValueError) as exc:
+            raise t.TraitError(str(exc)) from None
 
-    # -- state -----------------------------------------------------------------
+    def _page_checks(self) -> dict:
+        """The traits the page may write, and the check each value from the
+        page goes through (the same check as a write from Python).  Every
+        other synced trait belongs to the kernel."""
+        names = list(self.names)
+        return {
+            "values": lambda v: settings.values(v, names),
+            "ranges": lambda v: settings.ranges(v, names),
+            "logs": lambda v: settings.logs(v, names),
+            "ftol": lambda v: settings.tolerance("ftol", v),
+            "xtol": lambda v: settings.tolerance("xtol", v),
+            "gtol": lambda v: settings.tolerance("gtol", v),
+            "epsfcn": settings.epsfcn,
+            "factor": settings.factor,
+            "maxfev": settings.maxfev,
+            "use_dfun": lambda v: self._dfun_choice(settings.flag("use_dfun", v)),
+            "delay": settings.delay,
+            "auto_fit": lambda v: settings.flag("auto_fit", v),
+            "landscape_params": lambda v: settings.landscape_pair(v, len(names)),
+            "panels": settings.panel_layout,
+        }
+
+    def _dfun_choice(self, value: bool) -> bool:
+        if value and self.problem.dfun is None:
+            raise ValueError("no Dfun was given: the Jacobian is by finite differences")
+        return value
+
+    def set_state(self, sync_data):
+        """A state update from the page: kernel-owned traits and values that do
+        not check out are refused (an `error` reply, and the page's copy is
+        restored); the rest is applied."""
+        accepted, refused = {}, []
+        for name, value in sync_data.items():
+            check = self._checks.get(name) if hasattr(self, "_checks") else None
+            if check is None:
+                refused.append((name, f"{name} is set by the kernel, not the page"))
+                continue
+            try:
+                accepted[name] = check(value)
+            except (TypeError, ValueError) as exc:
+                refused.append((name, str(exc)))
+        if accepted:
+            super().set_state(accepted)
+        for name, why in refused:
+            self.send(protocol.error_message(why[:300]))
+            if name in self.keys:
+                self.send_state(name)
+
+    # -- state ---------------------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.problem.names)
 
     @property
     def n(self) -> int:
-        return len(self.params)
+        return self.problem.n
 
     @property
     def x0(self) -> np.ndarray:
         """The starting point the sliders show."""
-        return np.array([p.value for p in self.params], dtype=np.float64)
+        return np.array(self.values, dtype=np.float64)
 
     @x0.setter
     def x0(self, values) -> None:
         values = np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel()
         if values.size != self.n:
             raise ValueError(f"x0 needs {self.n} values, got {values.size}")
-        self._set_params(dict(enumerate(values)))
+        self._set_values(dict(enumerate(values.tolist())))
+
+    @property
+    def state(self) -> str:
+        """idle, running, paused, success, failure, stopped or error."""
+        return self._controller.state
+
+    @property
+    def running(self) -> bool:
+        return self._controller.busy
+
+    @property
+    def outcome(self) -> outcomes.Outcome | None:
+        """How the last fit (not superseded) ended, as the page shows it."""
+        job = self._last_job
+        return None if job is None else job.outcome
 
     def options(self) -> dict:
         """leastsq keywords of the current settings (ftol, xtol, gtol, maxfev,
         epsfcn, factor, and col_deriv, diag when given)."""
-        options = self.settings.options()
-        if self._col_deriv:
+        options = {
+            name: getattr(self, name)
+            for name in ("ftol", "xtol", "gtol", "maxfev", "epsfcn", "factor")
+        }
+        if self.problem.col_deriv:
             options["col_deriv"] = True
-        if self._diag is not None:
-            options["diag"] = self._diag
+        if self.problem.diag is not None:
+            options["diag"] = self.problem.diag
         return options
 
-    def _setting(name: str):
-        def get(self):
-            return self.settings.options()[name]
+    # -- actions ------------------------------------------------------------------
 
-        def set_(self, value) -> None:
-            with self._batch():
-                self.settings.set(name, value)
-            self._maybe_fit()
-
-        return property(
-            get,
-            set_,
-            doc=f"leastsq's {name} (0 switches a tolerance's test off; "
-            f"epsfcn None is leastsq's default)",
-        )
-
-    ftol, xtol, gtol = _setting("ftol"), _setting("xtol"), _setting("gtol")
-    epsfcn, factor, maxfev = _setting("epsfcn"), _setting("factor"), _setting("maxfev")
-    del _setting
-
-    @property
-    def use_dfun(self) -> bool:
-        return self._dfun is not None and bool(self.settings.use_dfun.value)
-
-    @use_dfun.setter
-    def use_dfun(self, value) -> None:
-        if value and self._dfun is None:
-            raise ValueError("no Dfun was given: the Jacobian is by finite differences")
-        self.settings.use_dfun.value = bool(value)
-
-    @property
-    def delay(self) -> float:
-        return float(self.settings.delay.value)
-
-    @delay.setter
-    def delay(self, value) -> None:
-        self.settings.delay.value = float(value)
-
-    @property
-    def auto_fit(self) -> bool:
-        return bool(self.auto_fit_box.value)
-
-    @auto_fit.setter
-    def auto_fit(self, value) -> None:
-        self.auto_fit_box.value = bool(value)
-
-    @property
-    def running(self) -> bool:
-        run = self._run
-        return run is not None and run.running
-
-    @property
-    def status(self) -> dict:
-        return dict(self.plot.status)
-
-    # -- actions ----------------------------------------------------------------
-
-    def fit(self, *, step_mode: bool = False) -> FitRun:
-        """Start a fit from the current settings (stopping the one in flight)."""
-        self._end_current()
-        with self._lock:
-            self._supersede(self._run)  # one another thread started meanwhile
-            self._fit_id += 1
-            fit_id = self._fit_id
-            spec = FitSpec(
-                fit_id=fit_id,
-                func=self._func,
-                x0=self.x0,
-                args=self._args,
-                dfun=self._dfun if self.use_dfun else None,
-                options=self.options(),
-                delay=self.delay,
-                curves=self._curves_function(),
-                step_mode=step_mode,
-                user=self._user,
-                curve_points=None if self._drawn_curve else MODEL_POINTS,
-            )
-            run = FitRun(spec, self.plot.send, on_progress=self._progress, on_done=self._finished)
-            self._run = run
-            self._set_status("running", fit_id)
-            run.start()
-            self._start_landscape(fit_id)
-            return run
+    def fit(self, *, step_mode: bool = False) -> int:
+        """Start a fit from the current settings (the fit in flight stops);
+        returns its id.  Never waits."""
+        fit_id = self._controller.request(self._request(step_mode))
+        self._start_landscape(fit_id)
+        return fit_id
 
     def stop(self, wait: bool = False, timeout: float | None = 10.0) -> None:
         """Stop the fit in flight (it ends with ier = -2 at its last accepted
         point) and the landscape.  A fit busy in the user's code ends when that
         call returns; `wait` waits for that up to `timeout` seconds."""
-        run = self._run
-        job = self._landscape_job
-        if job is not None:
-            job.cancel()
-        if run is None:
-            return
-        run.stop()
+        self._landscaper.cancel()
+        self._controller.stop()
         if wait:
-            run.join(timeout)
-        elif not run.wait_done(JOIN_WAIT) and not run.on_its_thread():
-            self._left_running(run)
+            self._controller.wait(timeout)
 
     def step(self) -> None:
         """One trial step: pauses a running fit after its next step, releases one
         more step of a paused fit, or starts a fit paused at its starting point."""
-        with self._lock:
-            run = self._run
-            if run is not None and run.running and not run.stopping:
-                run.step()
-                return
-        self.fit(step_mode=True)
+        if not self._controller.busy:
+            self._start_landscape(self._controller.fit_id + 1)
+        self._controller.step(self._request(True))
 
     def reset(self) -> None:
-        """Stop, and put x0 and the settings back to where they started."""
-        self._end_current()
-        with self._batch():
-            for p in self.params:
-                p.set(p.initial)
-            self.settings.reset()
+        """Stop, and put x0, the ranges and the settings back to where they started."""
+        self._controller.stop()
+        with self._changing():
+            for name, value in self._initial.items():
+                if name != "auto_fit":
+                    setattr(self, name, value)
         self._maybe_fit()
 
     def wait(self, timeout: float | None = 30.0, *, landscape: bool = False) -> bool:
-        """Wait for the fit in flight (and the landscape too with `landscape`);
-        returns whether they ended."""
+        """Wait for the fit in flight and its last message to the page (and the
+        landscape too with `landscape`); returns whether they ended.  Ctrl-C
+        (Interrupt Kernel) here stops the fit, then raises KeyboardInterrupt."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        jobs = (self._run, self._landscape_job) if landscape else (self._run,)
-        for job in jobs:
-            if job is not None:
-                left = None if deadline is None else max(0.0, deadline - time.monotonic())
-                if not job.join(left):
+
+        def left():
+            return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+        try:
+            if not self._controller.wait(left()):
+                return False
+            while not self._stream.idle():
+                if deadline is not None and time.monotonic() > deadline:
                     return False
+                time.sleep(0.002)
+            if landscape and not self._landscaper.wait(left()):
+                return False
+        except KeyboardInterrupt:
+            self.stop()
+            raise
         return True
 
     def close(self) -> None:
-        """Stop the fit and the landscape, and close every widget model this
-        widget made.  Safe on a half-built widget (its __init__ raised, and
-        ipywidgets' __del__ closes it)."""
-        if hasattr(self, "_lock"):
-            self._end_current()
-            job = self._landscape_job
-            if job is not None:
-                job.cancel()
-        close_children(self)
+        """Stop the fit and the landscape, end the widget's threads, and close
+        the widget.  Safe on a half-built widget."""
+        for part in ("_controller", "_landscaper", "_stream"):
+            if part in self.__dict__:
+                self.__dict__[part].close()
         super().close()
 
-    # -- static output -------------------------------------------------------------
+    # -- static output ---------------------------------------------------------------
+
+    def to_code(self) -> str:
+        """A script that runs the same fit with `leastsq` (or `curve_fit`)."""
+        return to_code(self.problem, {**self.options(), "x0": self.x0, "use_dfun": self.use_dfun})
 
     def figure(self, fig=None):
         """The browser's panels drawn with matplotlib (Agg-safe); returns the Figure."""
         from ..plotting import plot_fit
 
-        trace = self.trace if self.trace is not None else (self._run.trace if self._run else None)
+        job = self._last_job
+        trace = self.trace
         curve = None
-        if trace is not None and len(trace):
-            evaluate = self._curves_function()
-
-            def at(x):
-                return self._user.call(evaluate, x, timeout=FIGURE_WAIT)
-
-            try:
-                accepted, trial = at(trace.x[-1]), at(trace.x_trial[-1])
-            except Busy:  # a fit's call into the user's code hangs: no curve panel
-                accepted = trial = None
-            if accepted is None:
-                pass
-            elif self._drawn_curve:
+        if job is not None and trace is not None and len(trace):
+            curves = job.curves
+            if curves is None and self.problem.form == "curve":
+                try:
+                    curves = {
+                        "accepted": self._user.call(
+                            self.problem.model_curve, trace.x[-1], timeout=FIGURE_WAIT
+                        ),
+                        "trial": self._user.call(
+                            self.problem.model_curve, trace.x_trial[-1], timeout=FIGURE_WAIT
+                        ),
+                    }
+                except Busy:  # a fit's call into the user's code hangs: no curve panel
+                    curves = None
+            if curves is not None and self.problem.form == "curve":
                 curve = {
                     "form": "curve",
-                    "data": self._curve["data"],
-                    "model_x": np.asarray(self._curve["model_x"]),
-                    "accepted": accepted,
-                    "trial": trial,
+                    "data": self.data,
+                    "model_x": np.asarray(self.model_x),
+                    **curves,
                 }
-            else:
-                curve = {"form": "residual", "accepted": accepted, "trial": trial}
-        landscape = self.plot.landscape
+            elif curves is not None:
+                curve = {"form": "residual", **curves}
+        landscape = dict(self.landscape)
         return plot_fit(
-            trace,
+            trace if trace is not None else (job.trace if job is not None else None),
             fig=fig,
             names=self.names,
             curve=curve,
-            landscape=dict(landscape) if "log10_cost" in landscape else None,
+            landscape=landscape if "log10_cost" in landscape else None,
         )
 
-    def to_code(self) -> str:
-        """A script that runs the same fit with `leastsq` (or `curve_fit`)."""
-        from .codegen import fit_code
+    # -- wiring --------------------------------------------------------------------------
 
-        return fit_code(self)
+    def _request(self, step_mode: bool) -> FitRequest:
+        return FitRequest(
+            x0=self.x0,
+            options={
+                name: getattr(self, name)
+                for name in ("ftol", "xtol", "gtol", "maxfev", "epsfcn", "factor")
+            },
+            use_dfun=self.use_dfun and self.problem.dfun is not None,
+            delay=self.delay,
+            step_mode=step_mode,
+        )
 
-    # -- control events ------------------------------------------------------------
+    def _send_to_page(self, content, buffers) -> None:
+        self.send(content, buffers)
 
-    def _control_changed(self, *_):
-        self._maybe_fit()
+    @contextlib.contextmanager
+    def _changing(self):
+        """Change several controls, then start (at most) one fit."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
 
     def _maybe_fit(self) -> None:
         if self._quiet == 0 and self.auto_fit:
             self.fit()
 
-    def _fit_pressed(self) -> None:
-        run = self._run
-        if run is not None and run.running and run.paused and not run.stopping:
-            run.run_freely()
-        else:
-            self.fit()
-
-    def _set_params(self, values: dict, clamp: bool = False) -> None:
-        with self._batch():
-            for k, value in values.items():
-                self.params[k].set(value, clamp=clamp)
+    def _on_fit_setting(self, change) -> None:
         self._maybe_fit()
 
-    class _Quiet:
-        def __init__(self, owner):
-            self.owner = owner
+    def _set_values(self, new: dict, clamp: bool = False) -> None:
+        """Set some parameters' values; outside its range a value is clamped
+        (`clamp`) or widens the range."""
+        values, ranges = list(self.values), [list(r) for r in self.ranges]
+        for k, value in new.items():
+            lo, hi = ranges[k]
+            if clamp:
+                value = min(max(value, lo), hi)
+            else:
+                ranges[k] = [min(lo, value), max(hi, value)]
+            values[k] = float(value)
+        with self._changing():
+            self.ranges = ranges
+            self.values = values
+        self._maybe_fit()
 
-        def __enter__(self):
-            self.owner._quiet += 1
+    def _on_range_change(self, change) -> None:
+        """A range or log toggle changed: values stay inside their range, a log
+        slider needs a positive range, and the landscape follows."""
+        ranges = [list(r) for r in self.ranges]
+        logs = [bool(v) and ranges[k][0] > 0 for k, v in enumerate(self.logs)]
+        values = [min(max(v, lo), hi) for v, (lo, hi) in zip(self.values, ranges, strict=True)]
+        moved = values != list(self.values)
+        with self._changing():
+            if logs != list(self.logs):
+                self.logs = logs
+            if moved:
+                self.values = values
+        self._start_landscape(self._controller.fit_id)
+        if moved:
+            self._maybe_fit()
 
-        def __exit__(self, *exc):
-            self.owner._quiet -= 1
+    def _on_landscape_params(self, change) -> None:
+        self.landscape_on = self.n >= 2
+        self._start_landscape(self._controller.fit_id, force=True)
 
-    def _batch(self):
-        """Change several controls, then start (at most) one fit."""
-        return self._Quiet(self)
+    def _receive(self, _widget, content, buffers) -> None:
+        # Whatever the page sends, the kernel answers and carries on.
+        try:
+            message = protocol.parse_page_message(content, self.n)
+        except protocol.ProtocolError as exc:
+            self.send(protocol.error_message(str(exc)))
+            return
+        except Exception as exc:
+            self.send(protocol.error_message(f"could not read the message: {type(exc).__name__}"))
+            return
+        try:
+            self._page_message(message)
+        except Exception as exc:
+            self.send(
+                protocol.error_message(
+                    f"{type(message).__name__.lower()} failed: {type(exc).__name__}: {exc}"[:300]
+                )
+            )
 
     def _page_message(self, message) -> None:
         if isinstance(message, Replay):
-            run = self._run
-            if run is not None:
-                run.replay()
+            self._stream.replay()
         elif isinstance(message, Pick):
-            self._set_params({message.i: message.xi, message.j: message.xj}, clamp=True)
+            self._set_values({message.i: message.xi, message.j: message.xj}, clamp=True)
         elif isinstance(message, LandscapeParams):
-            with self._lock:
-                self._landscape_ij = (message.i, message.j)
-                self._landscape_on = True
-                self._start_landscape(self._fit_id, force=True)
+            self.landscape_params = [message.i, message.j]
+        elif isinstance(message, Command):
+            if message.name == "fit":
+                if not self._controller.resume():
+                    self.fit()
+            elif message.name == "stop":
+                self.stop()
+            elif message.name == "step":
+                self.step()
+            else:
+                self.reset()
 
-    # -- fits ----------------------------------------------------------------------
+    def _fit_ended(self, job) -> None:
+        """After every fit (the worker thread)."""
+        self.history.append(_history_entry(job))
+        del self.history[:-HISTORY_LIMIT]
+        if job.superseded:
+            return
+        self._last_job = job
+        self.trace = job.trace
+        # Observers run here, on this thread, and may start a fit.
+        self.error = job.error
+        self.result = job.result
 
-    def _end_current(self) -> None:
-        """Stop the current fit and give leastsq JOIN_WAIT to return; a fit that
-        does not (busy in the user's code) is left running in the background.
-        Its sender may still be finishing a curve: it sends for an older fit
-        id, which the page ignores."""
-        with self._lock:
-            run = self._run
-            self._supersede(run)
-        if run is not None and not run.wait_done(JOIN_WAIT) and not run.on_its_thread():
-            self._left_running(run)
-
-    @staticmethod
-    def _supersede(run: FitRun | None) -> None:
-        if run is not None and run.running:
-            run.superseded = True
-            run.stop()
-
-    def _left_running(self, run: FitRun) -> None:
-        with self._lock:
-            if run not in self._stuck:
-                self._stuck.append(run)
-            self.status_html.value = self._stuck_note().removeprefix("<br>")
-
-    def _stuck_note(self) -> str:
-        """The status line's word on fits left running in the user's code."""
-        self._stuck = [run for run in self._stuck if not run.done]
-        return "".join(f"<br>{STUCK.format(run.fit_id)}" for run in self._stuck)
-
-    def _curves_function(self):
-        if self._drawn_curve:
-            model, xdata = self._curve["model"], self._curve["model_x"]
-            size = xdata.size
-
-            def model_curve(p):
-                try:
-                    y = np.asarray(model(xdata, *p), dtype=np.float64)
-                    return np.broadcast_to(y, (size,)).copy()
-                except Exception:
-                    return np.full(size, np.nan)
-
-            return model_curve
-        return self._residual_at
-
-    def _residual_at(self, x):
-        try:
-            return np.asarray(
-                self._func(np.array(x, dtype=np.float64), *self._args), dtype=np.float64
-            ).ravel()
-        except Exception:
-            return np.full(0, np.nan)
-
-    def _progress(self, run: FitRun) -> None:
-        """After each batch (sender thread): the status trait follows the stream."""
-        with self._lock:
-            if run is not self._run or run.done:
-                return
-            k = run.published - 1
-            if k < 0:
-                return
-            columns = run.trace._columns
-            self._set_status(
-                "running",
-                run.fit_id,
-                nfev=int(columns["nfev"][k]),
-                fnorm=float(columns["fnorm"][k]),
-                n_steps=k + 1,
-            )
-
-    def _finished(self, run: FitRun) -> None:
-        """When a fit ended (its own thread).  Only the current fit reports."""
-        outcome = _outcome(run)
-        with self._lock:
-            self.history.append(outcome)
-            del self.history[:-HISTORY_LIMIT]
-            current = run is self._run and not run.superseded
-            if current:
-                self.trace = run.trace
-                self._set_status(
-                    outcome["state"],
-                    run.fit_id,
-                    ier=outcome["ier"],
-                    mesg=outcome["mesg"],
-                    nfev=outcome["nfev"],
-                    fnorm=outcome["fnorm"],
-                    n_steps=outcome["n_steps"],
-                    error=outcome["error"],
-                )
-                self.status_html.value = _status_html(outcome, self.names) + self._stuck_note()
-        if current:
-            # Outside the lock: observers run here, on this thread, and may start a fit.
-            self.error = run.error
-            self.result = run.result
-
-    def _set_status(
-        self, state, fit_id, *, ier=None, mesg="", nfev=0, fnorm=None, n_steps=0, error=None
-    ) -> None:
-        self.plot.status = {
-            "state": state,
-            "fit_id": int(fit_id),
-            "ier": ier,
-            "mesg": mesg,
-            "nfev": int(nfev),
-            "fnorm": finite_or_none(fnorm),
-            "n_steps": int(n_steps),
-            "error": error,
-        }
-        if state == "running":
-            self.status_html.value = f"<i>fit {fit_id} running…</i>" + self._stuck_note()
-
-    # -- landscape -------------------------------------------------------------------
+    # -- landscape ------------------------------------------------------------------------
 
     def _start_landscape(self, fit_id: int, force: bool = False) -> None:
-        if not self._landscape_on:
+        if not self.landscape_on:
             return
-        i, j = self._landscape_ij
+        i, j = self.landscape_params
         x0 = self.x0
-        pi, pj = self.params[i], self.params[j]
+        ranges, logs = self.ranges, self.logs
         others = tuple(np.delete(x0, [i, j]).tolist())
-        key = (i, j, pi.range, pi.log, pj.range, pj.log, others)
-        job = self._landscape_job
-        if (
-            not force
-            and key == self._landscape_key
-            and job is not None
-            and (job.running or job.value is not None)
-        ):
+        key = (i, j, tuple(ranges[i]), logs[i], tuple(ranges[j]), logs[j], others)
+        if not force and key == self._landscape_key:
             return  # the same grid: x0[i] and x0[j] do not enter it
-        if job is not None:
-            job.cancel()  # it ends at its next look at the flag; never waited for
         self._landscape_key = key
-        job = LandscapeJob(
-            self._func,
-            self._args,
-            x0,
-            i,
-            j,
-            (*pi.range, pi.log),
-            (*pj.range, pj.log),
-            fit_id,
-            self._landscape_done,
-            self._user,
+        self._landscaper.submit(
+            LandscapeJob(
+                self.problem.func,
+                self.problem.args,
+                x0,
+                i,
+                j,
+                (*ranges[i], logs[i]),
+                (*ranges[j], logs[j]),
+                fit_id,
+                _weak(self._landscape_done),
+                self._user,
+            )
         )
-        self._landscape_job = job
-        job.start()
 
     def _landscape_done(self, job: LandscapeJob) -> None:
-        with self._lock:
-            if job is self._landscape_job:
-                self.plot.landscape = job.value
+        if not job.cancelled:
+            self.landscape = job.value
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def _names(names, n: int) -> list[str]:
-    if names is None:
-        return [f"x{k}" for k in range(n)]
-    names = [str(name) for name in names]
-    if len(names) != n:
-        raise ValueError(f"names has {len(names)} entries but x0 has {n} parameters")
-    if len(set(names)) != n:
-        raise ValueError(f"names must be different from each other, got {names}")
-    return names
 
 
 def _per_parameter(what: str, value, names: list[str], default) -> list:
@@ -713,96 +650,48 @@ def _log_set(log_scale, names: list[str]) -> set[int]:
                 )
             chosen.add(names.index(item))
         else:
-            chosen.add(int(item))
+            index = int(item)
+            if not 0 <= index < len(names):
+                raise ValueError(f"log_scale: {index} is not a parameter index")
+            chosen.add(index)
     return chosen
 
 
-def _signature_names(model, n: int) -> list[str]:
-    try:
-        parameters = list(inspect.signature(model).parameters.values())
-    except (TypeError, ValueError):
-        return [f"p{k}" for k in range(n)]
-    positional = [
-        p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ][1:]
-    if len(positional) == n:
-        return positional
-    return [f"p{k}" for k in range(n)]
-
-
-def _curve_spec(model, xdata, ydata, sigma, jac, p0) -> dict:
-    """The curve form's call (for to_code) and, when xdata is one real axis
-    with one value per data point, the data and model grid to draw; else
-    `data` and `model_x` are None and the page shows the residuals.  Data
-    longer than DATA_POINTS are decimated for the page (min and max y per bin)."""
-    spec = {
-        "model": model,
-        "model_x": None,
-        "data": None,
-        "xdata": xdata,
-        "ydata": ydata,
-        "sigma": sigma,
-        "jac": jac,
-        "p0": p0,
-    }
-    if not isinstance(xdata, np.ndarray) or xdata.ndim != 1 or xdata.size != ydata.size:
-        return spec
-    lo, hi = float(np.min(xdata)), float(np.max(xdata))
-    spec["model_x"] = np.linspace(lo, hi, MODEL_POINTS) if hi > lo else np.array([lo])
-    sigma_1d = None
-    if sigma is not None:
-        sigma_1d = (
-            np.broadcast_to(sigma, ydata.shape) if sigma.ndim <= 1 else np.sqrt(np.diag(sigma))
-        )
-    x, y, s = decimate_data(xdata, ydata, sigma_1d, DATA_POINTS)
-    spec["data"] = {
-        "x": [float(v) for v in x],
-        "y": [float(v) for v in y],
-        "sigma": None if s is None else [finite_or_none(v) for v in s],
-    }
-    return spec
-
-
-def _outcome(run: FitRun) -> dict:
+def _history_entry(job) -> dict:
     """What history keeps of a fit: its settings and how it ended."""
-    spec = run.spec
-    trace = run.trace
-    outcome = {
-        "fit_id": spec.fit_id,
-        "x0": spec.x0.copy(),
-        "options": dict(spec.options),
-        "use_dfun": spec.dfun is not None,
-        "delay": spec.delay,
+    request, trace = job.request, job.trace
+    entry = {
+        "fit_id": job.fit_id,
+        "x0": request.x0.copy(),
+        "options": dict(request.options),
+        "use_dfun": request.use_dfun,
+        "delay": request.delay,
         "n_steps": len(trace),
-        "elapsed": (run.finished_at or 0) - (run.started or 0),
-        "superseded": bool(getattr(run, "superseded", False)),
+        "elapsed": job.finished - job.started,
+        "superseded": job.superseded,
+        "state": job.outcome.state,
+        "ier": job.outcome.ier,
+        "mesg": job.outcome.mesg,
     }
-    if run.error is not None:
-        outcome.update(
-            state="error",
-            ier=None,
-            mesg="",
+    if job.error is not None:
+        entry.update(
             x=None,
             nfev=int(trace.nfev[-1]) if len(trace) else 0,
             fnorm=float(trace.fnorm[-1]) if len(trace) else None,
-            error=f"{type(run.error).__name__}: {run.error}",
+            error=job.outcome.mesg,
         )
-        return outcome
-    x, cov_x, infodict, mesg, ier = run.result
+        return entry
+    x, cov_x, infodict, _mesg, _ier = job.result
     fvec = infodict["fvec"]
-    fnorm = float(trace.fnorm[-1]) if len(trace) else float(np.linalg.norm(fvec))
     # Not cov_x: n*n floats per fit, for up to HISTORY_LIMIT fits.
-    outcome.update(
-        state="stopped" if ier == _messages.USER_STOP else "done",
-        ier=int(ier),
-        mesg=str(mesg),
+    entry.update(
         x=np.array(x),
         nfev=int(infodict["nfev"]),
-        fnorm=fnorm,
+        fnorm=float(trace.fnorm[-1]) if len(trace) else float(np.linalg.norm(fvec)),
         error=None,
         stderr=standard_errors(cov_x, fvec),
     )
-    return outcome
+    return entry
 
 
 def standard_errors(cov_x, fvec) -> np.ndarray | None:
@@ -813,26 +702,6 @@ def standard_errors(cov_x, fvec) -> np.ndarray | None:
     s_sq = float(np.dot(fvec, fvec)) / (m - n) if m > n else math.inf
     with np.errstate(invalid="ignore"):
         return np.sqrt(np.diag(cov_x) * s_sq)
-
-
-def _status_html(outcome: dict, names: list[str]) -> str:
-    fit = f"fit {outcome['fit_id']}"
-    if outcome["state"] == "error":
-        return (
-            f"<b>{fit}: error</b> <code>{_escape(outcome['error'])}</code> (nfev={outcome['nfev']})"
-        )
-    mesg = _escape(" ".join(outcome["mesg"].split()))
-    parts = [
-        f"<b>{fit}: {outcome['state']}</b>, ier={outcome['ier']}: {mesg}",
-        f"nfev={outcome['nfev']}, ‖f‖={outcome['fnorm']:.6g}",
-    ]
-    stderr = outcome.get("stderr")
-    values = []
-    for k, (name, value) in enumerate(zip(names, outcome["x"], strict=True)):
-        err = "" if stderr is None else f" ± {stderr[k]:.3g}"
-        values.append(f"{_escape(name)} = {value:.6g}{err}")
-    parts.append(", ".join(values))
-    return "<br>".join(parts)
 
 
 def fit_widget(

@@ -6,8 +6,12 @@ The page draws log10(cost) as a heat map under the fit's path.  A model too
 slow for even the coarsest grid within the time budget gets no landscape: the
 trait then holds only a `message` for the page to show instead.
 
-The job calls func through the widget's `UserCode` lock (never beside the
-fit's own calls), and checks for `cancel()` before every call.
+One long-lived thread per widget (`Landscaper`) computes them, one at a
+time: a new request cancels the grid in progress and replaces any request
+not yet started (only the latest matters), so a burst of picks or range
+edits computes at most two grids and never waits on the kernel's main thread.
+A job calls func through the widget's `UserCode` lock (never beside the fit's
+own calls), and checks for `cancel()` before every call.
 """
 
 from __future__ import annotations
@@ -45,8 +49,8 @@ def log10_cost(func, args, x: np.ndarray) -> float:
 
 
 class LandscapeJob:
-    """Computes one landscape on its own thread; `cancel()` ends it early
-    (checked before every evaluation) and then it reports nothing."""
+    """Computes one landscape (`run()`, on the Landscaper's thread); `cancel()`
+    ends it early (checked before every evaluation) and then it reports nothing."""
 
     def __init__(self, func, args, x0, i, j, axis_i, axis_j, fit_id, on_done, user):
         self._cancel = threading.Event()
@@ -59,25 +63,13 @@ class LandscapeJob:
         self._axes = axis_i, axis_j  # (lo, hi, log) of each parameter's slider
         self._on_done = on_done
         self.value: dict | None = None
-        self._thread = threading.Thread(
-            target=self._run, daemon=True, name=f"lmscope-landscape-{fit_id}"
-        )
-
-    def start(self):
-        self._thread.start()
-        return self
 
     def cancel(self) -> None:
         self._cancel.set()
 
     @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def join(self, timeout: float | None = None) -> bool:
-        if threading.current_thread() is not self._thread:
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
 
     def _too_slow(self) -> None:
         self.value = {
@@ -113,7 +105,7 @@ class LandscapeJob:
             return GRID_SIZE
         return max(MIN_GRID_SIZE, int(math.sqrt(TIME_BUDGET / per_call)))
 
-    def _run(self) -> None:
+    def run(self) -> None:
         size = self._grid_size()
         if self._cancel.is_set():
             return
@@ -145,3 +137,78 @@ class LandscapeJob:
         }
         if not self._cancel.is_set():
             self._on_done(self)
+
+
+class Landscaper:
+    """One thread that computes landscapes, the latest request first and only."""
+
+    def __init__(self):
+        self._cond = threading.Condition(threading.Lock())
+        self._pending: LandscapeJob | None = None
+        self._job: LandscapeJob | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: LandscapeJob) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            if self._pending is not None:
+                self._pending.cancel()
+            if self._job is not None:
+                self._job.cancel()
+            self._pending = job
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._work, daemon=True, name="lmscope-landscape"
+                )
+                self._thread.start()
+            self._cond.notify_all()
+
+    def cancel(self) -> None:
+        with self._cond:
+            for job in (self._pending, self._job):
+                if job is not None:
+                    job.cancel()
+            self._pending = None
+
+    @property
+    def busy(self) -> bool:
+        with self._cond:
+            return self._pending is not None or self._job is not None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._pending is not None or self._job is not None:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._cond.wait(0.05 if left is None else min(left, 0.05))
+        return True
+
+    def close(self, timeout: float = 1.0) -> None:
+        self.cancel()
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while self._pending is None and not self._closed:
+                    self._cond.wait()
+                job = self._pending
+                if self._closed or job is None:
+                    return
+                self._pending = None
+                self._job = job
+            try:
+                job.run()
+            finally:
+                with self._cond:
+                    self._job = None
+                    self._cond.notify_all()

@@ -1,14 +1,22 @@
-"""Protocol v1 between the kernel (`FitPlot`) and the page (js/).
+"""Protocol v2 between the kernel (`FitWidget`) and the page (js/), one
+schema per message kind; js/src/types.js mirrors them as JSDoc types, which
+the JS type check holds the page to.
 
-Kernel -> page: synced traits (`form`, `param_names`, `data`, `model_x`,
-`landscape`, `status`) and custom messages `begin`, `steps` (binary buffers:
-the trial-step columns exactly as `Trace.chunks` gives them, then the curves),
-`end`, and `error` (the reply to a page message that did not check out).
+Kernel -> page, custom messages (the live stream, stream.py is their only sender):
 
-Page -> kernel: `replay`, `pick`, `landscape_params`.  These come from a
-browser and are untrusted: `parse_page_message` checks every field's type and
-range, evaluates nothing, and raises `ProtocolError` with a message that says
-what was expected.  The caller turns that into an `error` reply.
+- `begin` {fit_id, n, state}: a fit starts (state `running` or `paused`);
+- `steps` {fit_id, start, count, columns, curves} + binary buffers: the
+  trial-step columns exactly as `Trace.chunks` gives them, then the curves;
+- `state` {fit_id, state}: paused between Step clicks, or running again;
+- `end` {fit_id, outcome}: the fit ended; `outcome` is `Outcome.as_message()`;
+- `error` {error}: the reply to a page message or state update that did not check out.
+
+The controls' values travel as synced traits (settings.py checks them).
+
+Page -> kernel: `replay`, `pick`, `landscape_params`, `command`.  These come
+from a browser and are untrusted: `parse_page_message` checks every field's
+type and range, evaluates nothing, and raises `ProtocolError` with a message
+that says what was expected.  The caller turns that into an `error` reply.
 """
 
 from __future__ import annotations
@@ -18,7 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-VERSION = 1
+VERSION = 2
+
+RUNNING, PAUSED = "running", "paused"  # the states `begin` and `state` carry
+COMMANDS = ("fit", "stop", "step", "reset")
 
 # JavaScript's Number.MAX_SAFE_INTEGER: an index the page sends is an int this
 # size at most; anything bigger did not come from our page.
@@ -26,7 +37,7 @@ _MAX_SAFE_INTEGER = 2**53 - 1
 
 
 class ProtocolError(ValueError):
-    """A message from the page does not follow protocol v1."""
+    """A message from the page does not follow the protocol."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,13 @@ class Pick:
 
 
 @dataclass(frozen=True)
+class Command:
+    """A button: Fit, Stop, Step or Reset."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class LandscapeParams:
     """Draw the cost landscape over parameters i and j."""
 
@@ -52,12 +70,22 @@ class LandscapeParams:
     j: int
 
 
-_FIELDS = {"replay": (), "pick": ("i", "j", "xi", "xj"), "landscape_params": ("i", "j")}
+_FIELDS = {
+    "replay": (),
+    "pick": ("i", "j", "xi", "xj"),
+    "landscape_params": ("i", "j"),
+    "command": ("name",),
+}
+
+
+def page_message_fields(kind: str) -> tuple[str, ...]:
+    """The fields (besides `type`) of a page message kind."""
+    return _FIELDS[kind]
 
 
 def parse_page_message(content, n: int):
-    """Check a custom message from the page; returns `Replay`, `Pick` or
-    `LandscapeParams`, or raises `ProtocolError`.
+    """Check a custom message from the page; returns `Replay`, `Pick`,
+    `LandscapeParams` or `Command`, or raises `ProtocolError`.
 
     n is the number of parameters: indices must lie in range(n).
     """
@@ -79,6 +107,13 @@ def parse_page_message(content, n: int):
         raise ProtocolError(f"{kind}: unexpected field(s) {', '.join(_short(k) for k in extra)}")
     if kind == "replay":
         return Replay()
+    if kind == "command":
+        name = content["name"]
+        if not isinstance(name, str) or name not in COMMANDS:
+            raise ProtocolError(
+                f"command: name must be one of {', '.join(COMMANDS)}, got {_kind(name)}"
+            )
+        return Command(name)
     i = _index(kind, "i", content["i"], n)
     j = _index(kind, "j", content["j"], n)
     if i == j:
@@ -112,6 +147,11 @@ def _finite(kind: str, name: str, value) -> float:
     return number
 
 
+def describe(value) -> str:
+    """What a value from the page is, in a few words (never all of it)."""
+    return _kind(value)
+
+
 def _kind(value) -> str:
     if value is None:
         return "null"
@@ -121,7 +161,11 @@ def _kind(value) -> str:
         return f"the number {_short(value)}"
     if isinstance(value, str):
         return f"the string {_short(value)}"
-    return {dict: "an object", list: "a list"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _short(value, limit: int = 40) -> str:
@@ -135,12 +179,16 @@ def _short(value, limit: int = 40) -> str:
 # -- kernel -> page ------------------------------------------------------------
 
 
-def begin_message(fit_id: int, n: int, m: int) -> dict:
-    return {"type": "begin", "fit_id": int(fit_id), "n": int(n), "m": int(m)}
+def begin_message(fit_id: int, n: int, state: str) -> dict:
+    return {"type": "begin", "fit_id": int(fit_id), "n": int(n), "state": state}
 
 
-def end_message(fit_id: int) -> dict:
-    return {"type": "end", "fit_id": int(fit_id)}
+def state_message(fit_id: int, state: str) -> dict:
+    return {"type": "state", "fit_id": int(fit_id), "state": state}
+
+
+def end_message(fit_id: int, outcome: dict) -> dict:
+    return {"type": "end", "fit_id": int(fit_id), "outcome": outcome}
 
 
 def error_message(error: str) -> dict:

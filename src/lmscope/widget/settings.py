@@ -1,0 +1,170 @@
+"""The controls' values: what each one may be, checked by the same function
+whether it comes from Python (`w.ftol = ...`) or from the page (a synced
+trait the page wrote).  A check returns the value as the kernel keeps it, or
+raises TypeError or ValueError with a message that names the control.
+
+Values from the page are untrusted: the checks accept only JSON's plain
+types (a bool is never a number), never evaluate anything, and cut what
+they quote short.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .protocol import describe
+
+DEFAULT_TOL = 1.49012e-08  # leastsq's ftol and xtol
+BIGGEST = float(np.finfo(float).max)
+MAX_MAXFEV = 10**9
+MAX_DELAY = 10.0  # seconds of slow motion per trial step
+PANEL_LAYOUTS = ("grid", "tabs")
+
+# The leastsq settings a control change refits for (slow motion does not change the fit).
+FIT_SETTINGS = ("ftol", "xtol", "gtol", "epsfcn", "factor", "maxfev", "use_dfun")
+
+
+def default_range(value: float) -> tuple[float, float]:
+    """x0 +- max(|x0|, 1): wide enough to get lost in, centred on the guess
+    (cut at the largest float, so x0 = 1e308 still gets a finite range)."""
+    span = max(abs(value), 1.0)
+    return max(value - span, -BIGGEST), min(value + span, BIGGEST)
+
+
+def log_range(value: float) -> tuple[float, float]:
+    """Two decades either side of a positive value."""
+    return value / 100.0, value * 100.0
+
+
+def initial_range(value: float, given, log: bool) -> tuple[float, float]:
+    """A parameter's slider range: `given` (lo, hi, either may be None) widened
+    to hold the value, else the default range (two decades for a log slider)."""
+    lo, hi = (None, None) if given is None else given
+    if log and value > 0 and lo is None and hi is None:
+        lo, hi = log_range(value)
+    dlo, dhi = default_range(value)
+    lo = dlo if lo is None else number("range min", lo)
+    hi = dhi if hi is None else number("range max", hi)
+    lo, hi = min(lo, value), max(hi, value)
+    return (lo, hi) if lo < hi else default_range(value)
+
+
+def number(name: str, value) -> float:
+    """A finite real number (int or float; not a bool, not a string)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{name} must be a number, got {describe(value)}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is an integer too large for a float") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def flag(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be true or false, got {describe(value)}")
+    return bool(value)
+
+
+def tolerance(name: str, value) -> float:
+    """ftol, xtol or gtol: a finite number; 0 switches the test off, and a
+    negative one is leastsq's "improper input" (ier 0), as in SciPy."""
+    return number(name, value)
+
+
+def factor(value) -> float:
+    value = number("factor", value) if not isinstance(value, float) else value
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(
+            f"factor must be a positive finite number (the initial step bound), got {value}"
+        )
+    return value
+
+
+def epsfcn(value) -> float | None:
+    """None (leastsq's default: the residuals' machine precision) or a
+    positive number; MINPACK reads epsfcn <= 0 as the default too."""
+    if value is None:
+        return None
+    value = number("epsfcn", value)
+    return value if value > 0 else None
+
+
+def maxfev(value) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"maxfev must be an integer, got {describe(value)}")
+    if not 0 <= value <= MAX_MAXFEV:
+        shown = value if abs(value) <= MAX_MAXFEV * 10 else "a huge integer"
+        raise ValueError(f"maxfev must be in 0..{MAX_MAXFEV} (0: leastsq's default), got {shown}")
+    return int(value)
+
+
+def delay(value) -> float:
+    value = number("delay", value)
+    if not 0 <= value <= MAX_DELAY:
+        raise ValueError(f"delay (slow motion) must be in 0..{MAX_DELAY} seconds, got {value}")
+    return value
+
+
+def _sequence(name: str, value, n: int) -> list:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of {n}, got {describe(value)}")
+    if len(value) != n:
+        raise ValueError(f"{name} needs {n} entries (one per parameter), got {len(value)}")
+    return list(value)
+
+
+def values(value, names: list[str]) -> list[float]:
+    """The starting values, one finite number per parameter."""
+    items = _sequence("x0", value, len(names))
+    return [number(f"x0 of {name}", v) for name, v in zip(names, items, strict=True)]
+
+
+def ranges(value, names: list[str]) -> list[list[float]]:
+    """Each parameter's slider range [min, max], finite with min < max."""
+    items = _sequence("ranges", value, len(names))
+    out = []
+    for name, pair in zip(names, items, strict=True):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"the range of {name} must be [min, max], got {describe(pair)}")
+        lo, hi = number(f"minimum of {name}", pair[0]), number(f"maximum of {name}", pair[1])
+        if not lo < hi:
+            raise ValueError(f"the range of {name} needs min < max, got [{lo}, {hi}]")
+        out.append([lo, hi])
+    return out
+
+
+def logs(value, names: list[str]) -> list[bool]:
+    """Which sliders are logarithmic (one flag per parameter)."""
+    items = _sequence("log_scale", value, len(names))
+    return [flag(f"log of {name}", v) for name, v in zip(names, items, strict=True)]
+
+
+def landscape_pair(value, n: int) -> list[int]:
+    items = _sequence("landscape_params", value, 2)
+    out = []
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
+            raise TypeError(f"landscape_params must be two indices, got {describe(item)}")
+        if not 0 <= item < n:
+            raise ValueError(f"landscape_params: {int(item)} is not a parameter index 0..{n - 1}")
+        out.append(int(item))
+    if out[0] == out[1]:
+        raise ValueError(f"landscape_params must be two different parameters, both are {out[0]}")
+    return out
+
+
+def panel_layout(value) -> str:
+    if not isinstance(value, str) or value not in PANEL_LAYOUTS:
+        raise ValueError(f"panels must be one of {', '.join(PANEL_LAYOUTS)}, got {describe(value)}")
+    return value
