@@ -28,6 +28,7 @@ import math
 import time
 import weakref
 from pathlib import Path
+from typing import Any
 
 import anywidget
 import numpy as np
@@ -102,7 +103,7 @@ class FitWidget(anywidget.AnyWidget):
     # Owned by the kernel (read-only from the page).
     form = t.Enum(["curve", "residual"], default_value="residual").tag(sync=True)
     param_names = t.List(t.Unicode()).tag(sync=True)
-    data = t.Dict({"x": [], "y": [], "sigma": None}).tag(sync=True)
+    data: t.Dict[str, Any] = t.Dict({"x": [], "y": [], "sigma": None}).tag(sync=True)
     model_x = t.List(t.Float()).tag(sync=True)
     landscape = t.Dict().tag(sync=True)
     landscape_on = t.Bool(False).tag(sync=True)
@@ -617,7 +618,7 @@ class FitWidget(anywidget.AnyWidget):
         )
 
     def _landscape_done(self, job: LandscapeJob) -> None:
-        if not job.cancelled:
+        if not job.cancelled and job.value is not None:
             self.landscape = job.value
 
 
