@@ -30,12 +30,11 @@ model stops the batch and propagates.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _messages, _optimize_warning
+from . import _messages, _optimize_warning, model_residuals
 from ._basin import label_solutions
 from ._batch import check_settings, messages, run_batch
 from ._bounds import Bounds
@@ -172,7 +171,7 @@ def curve_fit(
         )
     count, m = ydata.shape
     xdata, x_per_fit = _xdata(xdata, count, m)
-    p0 = _starts(p0, count, lambda: _parameter_count(model))
+    p0 = _starts(p0, count, lambda: model_residuals.parameter_count(model))
     n = p0.shape[1]
     limits = _active_bounds(bounds, n, p0, "p0")
     if n > m:
@@ -628,27 +627,6 @@ def _xdata(xdata, count: int, m: int):
             f"m={m} points on its last axis, as ydata has"
         )
     return xdata, per_fit
-
-
-def _parameter_count(model) -> int:
-    try:
-        signature = inspect.signature(model)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"Unable to determine the number of fit parameters from the model's signature "
-            f"({exc}); pass p0"
-        ) from None
-    positional = [
-        p
-        for p in signature.parameters.values()
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    if len(positional) < 2:
-        raise ValueError(
-            f"Unable to determine the number of fit parameters: model{signature} needs x "
-            f"followed by one positional parameter per fit parameter; pass p0"
-        )
-    return len(positional) - 1
 
 
 def _starts(p0, count: int, default_n) -> np.ndarray:
