@@ -110,3 +110,37 @@ def test_kernel_messages_match_their_js_types():
         assert set(message) == js[message["type"]], message["type"]
     for kind in ("replay", "pick", "landscape_params", "command"):
         assert js[kind] == {"type", *protocol.page_message_fields(kind)}
+
+
+def js_typedef_properties(name: str) -> set[str]:
+    """The @property names of one JSDoc typedef in js/src/types.js."""
+    text = (Path(__file__).resolve().parents[1] / "js" / "src" / "types.js").read_text()
+    block = re.search(r"@typedef \{object\} " + name + r"\n(.*?)\*/", text, re.S)
+    assert block, name
+    return set(re.findall(r"@property \{[^\n]*\} \[?(\w+)", block.group(1)))
+
+
+def test_synced_traits_and_the_summary_match_their_js_types():
+    """Every synced trait of FitWidget is in the JS Traits typedef, and the
+    parameter table's summary (errors.py) in the Summary typedef."""
+    from lmscope.widget import FitWidget
+    from lmscope.widget.errors import summary
+
+    synced = {
+        name
+        for name, trait in FitWidget.class_traits(sync=True).items()
+        if not name.startswith("_")
+    }
+    ours = synced - set(anywidget_base_traits())
+    assert ours == js_typedef_properties("Traits")
+    x = np.array([1.0, 2.0])
+    table = summary(
+        (x, np.eye(2), {"fvec": np.ones(4)}, "", 1), [False, True], [True, False], False
+    )
+    assert set(table) == js_typedef_properties("Summary")
+
+
+def anywidget_base_traits() -> set[str]:
+    import anywidget
+
+    return set(anywidget.AnyWidget.class_traits(sync=True))

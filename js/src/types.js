@@ -67,6 +67,26 @@
  * @property {boolean} auto_fit
  * @property {[number, number]} landscape_params
  * @property {"grid" | "tabs"} panels
+ * @property {boolean[]} fixed  held at their slider value; the fit runs on the others
+ * @property {[number | null, number | null][]} bounds  each parameter's limits; null: none
+ * @property {boolean} absolute_sigma  errors from cov_x as is, else scaled by chi2/dof
+ * @property {Summary | Record<string, never>} summary  the last fit's table (kernel)
+ * @property {string} code  the last fit as a script, to_code() (kernel)
+ */
+
+/**
+ * The parameter table of the last fit (errors.py, `summary`); null where a
+ * number is not finite or cannot be estimated.
+ * @typedef {object} Summary
+ * @property {(number | null)[]} x
+ * @property {(number | null)[]} stderr
+ * @property {"absolute" | "scaled"} scaling
+ * @property {number | null} chi2
+ * @property {number} dof
+ * @property {number | null} chi2_dof
+ * @property {(number | null)[][] | null} correlation
+ * @property {boolean[]} fixed
+ * @property {boolean[]} limited
  */
 
 /**
