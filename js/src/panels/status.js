@@ -138,7 +138,9 @@ export function createStatusPanel(view) {
         const x = store && store.length && store.n === n ? store.component("x", store.length - 1, c) : undefined;
         cells[2].textContent = x === undefined ? "—" : formatNumber(x, 6);
         const err = ended ? /** @type {(number | null)[]} */ (fit.stderr)[c] : undefined;
-        cells[3].textContent = err === undefined ? "—" : err === null ? "± ∞" : `± ${formatNumber(err, 3)}`;
+        // A fixed parameter was not fitted: it has no error, not a zero one.
+        const heldFixed = ended && fit.fixed?.[c];
+        cells[3].textContent = err === undefined || heldFixed ? "—" : err === null ? "± ∞" : `± ${formatNumber(err, 3)}`;
         const marks = [];
         if (fixedNow[c]) marks.push("fixed");
         const [lo, hi] = limitsNow[c] ?? [null, null];
