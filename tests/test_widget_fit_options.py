@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from widget_helpers import exp_data, exp_model, make, page_update, sent, widgets_made
+from widget_helpers import exp_data, exp_model, make, page, page_update, sent, widgets_made
 
 from lmscope import OptimizeWarning, batch, curve_fit, leastsq
 from lmscope.widget import FitWidget, fit_widget
@@ -212,3 +212,26 @@ def test_to_code_batch_fits_many_data_sets_as_the_widget_fits_one(sent, widgets_
         make(widgets_made, decay_residuals, [2.0, 1.0, 0.4], args=(x, y), run=False).to_code(
             batch=True
         )
+
+
+# -- runs to compare ----------------------------------------------------------------------
+
+
+def test_the_run_list_restores_a_runs_start(sent, widgets_made):
+    x, y = exp_data()
+    w = make(widgets_made, exp_model, x, y, p0=[2.0, 1.0, 0.4], curve=True)
+    assert w.wait(10)
+    first = w.result
+    w.fixed = [False, True, False]
+    w.bounds = [[None, None], [None, None], [0.45, None]]
+    w.x0 = [1.5, 1.2, 0.5]
+    assert w.wait(10)
+    assert [r["fit_id"] for r in w.runs][-1] == 1 and w.runs[0]["fixed"] == [False, True, False]
+    page(w, {"type": "restore", "fit_id": 1})
+    assert w.wait(10)
+    assert w.fixed == [False, False, False] and w.bounds == [[None, None]] * 3
+    assert w.x0.tolist() == [2.0, 1.0, 0.4]
+    np.testing.assert_array_equal(w.result[0], first[0])  # the same fit again
+    sent.clear()
+    page(w, {"type": "restore", "fit_id": 999})
+    assert any("fit 999 is not in the history" in c["error"] for c, _ in sent.of_type("error"))

@@ -125,6 +125,33 @@ export function createControls(model, send) {
   const codeArea = element("div", { class: "lmscope-code" });
   codeArea.append(copy, copied, codeBox);
 
+  // The run list (the kernel's `runs`, newest first): Restore puts a run's start
+  // back (x0, fixed parameters, limits, settings), and auto-fit runs it again.
+  const runs = /** @type {HTMLDetailsElement} */ (element("details", { class: "lmscope-runs" }));
+  const runsTitle = element("summary", {}, "runs");
+  const runList = element("ol", { class: "lmscope-run-list", "aria-label": "runs" });
+  runs.append(runsTitle, runList);
+  codeArea.append(runs);
+  let drawnRuns = "";
+
+  function drawRuns() {
+    const list = model.get("runs") ?? [];
+    const key = JSON.stringify(list);
+    if (key === drawnRuns) return;
+    drawnRuns = key;
+    runsTitle.textContent = `runs (${list.length})`;
+    runList.replaceChildren(
+      ...list.map((run) => {
+        const item = element("li", { class: "lmscope-run", "data-fit-id": String(run.fit_id), "data-state": run.state });
+        const what = `fit ${run.fit_id}: ${run.state}${run.ier === null ? "" : ` (ier ${run.ier})`} · ‖f‖ ${formatNumber(run.fnorm, 4)} · nfev ${run.nfev} · from ${run.x0.map((v, k) => (run.fixed[k] ? `${formatNumber(v, 4)} fixed` : formatNumber(v, 4))).join(", ")}`;
+        const restore = element("button", { type: "button", class: "lmscope-button lmscope-restore", "aria-label": `restore fit ${run.fit_id}` }, "restore");
+        restore.addEventListener("click", () => send({ type: "restore", fit_id: run.fit_id }));
+        item.append(restore, element("span", { class: "lmscope-small" }, ` ${what}`));
+        return item;
+      }),
+    );
+  }
+
   /** @type {{row: HTMLElement, slider: HTMLInputElement, readout: HTMLInputElement, min: HTMLInputElement, max: HTMLInputElement, log: HTMLInputElement, fix: HTMLInputElement, lower: HTMLInputElement, upper: HTMLInputElement, name: HTMLElement}[]} */
   let rows = [];
 
@@ -303,6 +330,7 @@ export function createControls(model, send) {
     dfunText.textContent = has ? " analytic Jacobian (Dfun)" : " finite differences (no Dfun)";
     auto.checked = Boolean(model.get("auto_fit"));
     copy.disabled = !model.get("code");
+    drawRuns();
     if (!codeBox.hidden) codeBox.value = model.get("code") ?? "";
   }
 

@@ -196,7 +196,7 @@ function render({ model, el }) {
 
   /** @type {[string, () => void][]} */
   const traitListeners = Object.entries(traitPanels).map(([trait, names]) => [`change:${trait}`, () => scheduler.schedule(...names)]);
-  for (const trait of ["values", "ranges", "logs", "ftol", "xtol", "gtol", "epsfcn", "factor", "maxfev", "use_dfun", "delay", "auto_fit", "param_names", "has_dfun", "fixed", "bounds", "code"]) {
+  for (const trait of ["values", "ranges", "logs", "ftol", "xtol", "gtol", "epsfcn", "factor", "maxfev", "use_dfun", "delay", "auto_fit", "param_names", "has_dfun", "fixed", "bounds", "code", "runs"]) {
     traitListeners.push([`change:${trait}`, () => controls.update()]);
   }
   traitListeners.push(["change:panels", () => arrange()]);

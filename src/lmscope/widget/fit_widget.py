@@ -38,12 +38,13 @@ from .codegen import caller_names, to_code
 from .controller import Controller, FitRequest
 from .landscape import LandscapeJob, Landscaper
 from .problem import Problem
-from .protocol import Command, LandscapeParams, Pick, Replay
+from .protocol import Command, LandscapeParams, Pick, Replay, Restore
 from .settings import DEFAULT_TOL, FIT_SETTINGS
 from .stream import Stream
 from .usercode import Busy, UserCode
 
 HISTORY_LIMIT = 1000  # a slider drag makes a fit per position: keep the newest
+RUNS_SHOWN = 20  # fits (not superseded) the page's run list offers
 FIGURE_WAIT = 5.0  # seconds figure() waits for the user's code, busy in a fit
 
 _STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -136,6 +137,7 @@ class FitWidget(anywidget.AnyWidget):
     # The last fit's parameter table (errors.py) and its script (codegen.py), kernel only.
     summary = t.Dict().tag(sync=True)
     code = t.Unicode("").tag(sync=True)
+    runs = t.List(t.Dict()).tag(sync=True)  # the run list: the newest of `history`
     # Results (kernel only).
     result = t.Any(
         None, allow_none=True, help="leastsq's (x, cov_x, infodict, mesg, ier) of the last fit"
@@ -441,6 +443,25 @@ class FitWidget(anywidget.AnyWidget):
                     setattr(self, name, self._initial[name])
         self._maybe_fit()
 
+    def restore(self, fit_id: int) -> None:
+        """Put back the start of fit `fit_id` from `history` (its x0, fixed
+        parameters, limits and leastsq settings); with auto-fit it runs again."""
+        entry = next((e for e in reversed(self.history) if e["fit_id"] == fit_id), None)
+        if entry is None:
+            raise ValueError(f"fit {fit_id} is not in the history (it keeps {HISTORY_LIMIT})")
+        limits = settings.bounds_of(entry["bounds"], self.names)
+        x0 = entry["x0"].tolist()
+        ranges = [[min(lo, v), max(hi, v)] for v, (lo, hi) in zip(x0, self.ranges, strict=True)]
+        with self._changing():
+            self.bounds = limits
+            self.fixed = list(entry["fixed"]) or [False] * self.n
+            for name, value in entry["options"].items():
+                setattr(self, name, value)
+            self.use_dfun = entry["use_dfun"]
+            self.ranges = ranges
+            self.values = x0
+        self._maybe_fit()
+
     def wait(self, timeout: float | None = 30.0, *, landscape: bool = False) -> bool:
         """Wait for the fit in flight and its last message to the page (and the
         landscape too with `landscape`); returns whether they ended.  Ctrl-C
@@ -654,6 +675,8 @@ class FitWidget(anywidget.AnyWidget):
             self._stream.replay()
         elif isinstance(message, Pick):
             self._set_values({message.i: message.xi, message.j: message.xj}, clamp=True)
+        elif isinstance(message, Restore):
+            self.restore(message.fit_id)
         elif isinstance(message, LandscapeParams):
             self.landscape_params = [message.i, message.j]
         elif isinstance(message, Command):
@@ -669,10 +692,12 @@ class FitWidget(anywidget.AnyWidget):
 
     def _fit_ended(self, job) -> None:
         """After every fit (the worker thread)."""
-        self.history.append(_history_entry(job, self.absolute_sigma))
+        entry = _history_entry(job, self.absolute_sigma)
+        self.history.append(entry)
         del self.history[:-HISTORY_LIMIT]
         if job.superseded:
             return
+        self.runs = [_run_entry(entry), *self.runs][:RUNS_SHOWN]
         self._last_job = job
         self.trace = job.trace
         self.summary = {} if job.result is None else self._summary(job)
@@ -792,6 +817,19 @@ def _history_entry(job, absolute_sigma: bool) -> dict:
         stderr=standard_errors(cov_x, fvec, sum(request.fixed), absolute_sigma),
     )
     return entry
+
+
+def _run_entry(entry: dict) -> dict:
+    """What the page's run list shows of a history entry (JSON-ready)."""
+    return {
+        "fit_id": entry["fit_id"],
+        "state": entry["state"],
+        "ier": entry["ier"],
+        "fnorm": protocol.finite_or_none(entry["fnorm"]),
+        "nfev": entry["nfev"],
+        "x0": [protocol.finite_or_none(v) for v in entry["x0"]],
+        "fixed": list(entry["fixed"]) or [False] * len(entry["x0"]),
+    }
 
 
 def standard_errors(cov_x, fvec, n_fixed: int = 0, absolute_sigma: bool = False):
