@@ -95,7 +95,24 @@ def test_fix_limits_errors_and_copy_code_from_the_page(lab, page, artifacts, tmp
         " np.array_equal(ns['infodict']['fvec'], w.result[2]['fvec']), SCRIPT == w.code)",
     )
     assert same.split("SAME")[-1].split()[:3] == ["True", "True", "True"]
+
+    # Where the clipboard is not available, the script shows in a box to copy.
+    page.evaluate("() => Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    page.locator(f"{ROOT} button.lmscope-copy-code").click()
+    box = page.locator(f"{ROOT} textarea[aria-label='the fit as a script']")
+    box.wait_for(state="visible")
+    assert box.input_value() == script
     page.locator(ROOT).first.screenshot(path=str(artifacts / "fit-options.png"))
+
+    # The run list: restoring the first fit puts its start back, and it runs again.
+    page.locator(f"{ROOT} .lmscope-runs > summary").click()
+    page.locator(f"{ROOT} [aria-label='restore fit {first['fit_id']}']").click()
+    again = wait_next_fit(page, limited["fit_id"])
+    assert again["x0"] == first["x0"] and again["x"] == first["x"]
+    assert run_in_kernel(page, "print(w.fixed, w.bounds[2])").strip() == (
+        "[False, False, False] [None, None]"
+    )
+    assert not control(page, "fix k").is_checked()
     assert not errors, errors
 
 

@@ -145,7 +145,9 @@ export function createStatusPanel(view) {
         if (fixedNow[c]) marks.push("fixed");
         const [lo, hi] = limitsNow[c] ?? [null, null];
         if (lo !== null || hi !== null) {
-          const atLimit = x !== undefined && (x === lo || x === hi);
+          // The transformation reaches a limit only to rounding: within 1e-8 counts.
+          const near = (/** @type {number | null} */ lim) => lim !== null && x !== undefined && Math.abs(x - lim) <= 1e-8 * Math.max(Math.abs(lim), Math.abs(x), Number.MIN_VALUE);
+          const atLimit = near(lo) || near(hi);
           marks.push(atLimit ? "at limit" : "limited");
         }
         cells[4].textContent = marks.join(", ");
