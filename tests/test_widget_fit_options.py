@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import traitlets as t
 from widget_helpers import exp_data, exp_model, make, page, page_update, sent, widgets_made
 
 from lmscope import OptimizeWarning, batch, curve_fit, leastsq
@@ -105,6 +106,10 @@ def test_bad_limits_from_the_page_are_refused(sent, widgets_made):
         page_update(w, {"bounds": bad})
         assert w.bounds == [[None, None]] * 3
         assert sent.of_type("error")
+    w.bounds = [[-np.inf, np.inf], [0.5, np.inf], [None, None]]  # from Python: inf is none
+    assert w.bounds == [[None, None], [0.5, None], [None, None]]
+    with pytest.raises(t.TraitError, match="upper limit of a must be finite"):
+        w.bounds = [[None, -np.inf], [None, None], [None, None]]
     with pytest.raises(ValueError, match="outside its bounds"):
         FitWidget.curve(exp_model, x, y, p0=[2.0, 1.0, 0.4], bounds=(0, 0.5), run=False)
 

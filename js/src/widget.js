@@ -151,6 +151,7 @@ function render({ model, el }) {
     summary: ["status"],
     fixed: ["status"],
     bounds: ["status"],
+    absolute_sigma: ["status"],
     landscape: ["landscape"],
     landscape_params: ["landscape"],
     landscape_on: ["landscape"],

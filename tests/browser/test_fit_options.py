@@ -60,6 +60,24 @@ def test_fix_limits_errors_and_copy_code_from_the_page(lab, page, artifacts, tmp
     shown = page.locator(f"{ROOT} .lmscope-param-table td.lmscope-stderr").all_text_contents()
     assert [float(s.replace("± ", "")) for s in shown] == pytest.approx(errs, rel=2e-3)
 
+    # The scaling switch in the table: errors from sigma as given, the kernel's own.
+    control(page, "errors from absolute sigma").check()
+    page.wait_for_function(
+        f"() => document.querySelector('{ROOT} .lmscope-fit-stats')"
+        ".textContent.includes('absolute σ')"
+    )
+    absolute = json.loads(
+        run_in_kernel(page, "print(json.dumps([w.absolute_sigma, w.summary['stderr']]))")
+    )
+    assert absolute[0] is True and absolute[1] != errs
+    shown = page.locator(f"{ROOT} .lmscope-param-table td.lmscope-stderr").all_text_contents()
+    assert [float(s.replace("± ", "")) for s in shown] == pytest.approx(absolute[1], rel=2e-3)
+    control(page, "errors from absolute sigma").uncheck()
+    page.wait_for_function(
+        f"() => document.querySelector('{ROOT} .lmscope-fit-stats')"
+        ".textContent.includes('scaled by χ²/dof')"
+    )
+
     # Fix toggled in the page: k is held at its slider value, the others refit.
     control(page, "fix k").check()
     fixed = wait_next_fit(page, first["fit_id"])

@@ -89,8 +89,22 @@ export function createStatusPanel(view) {
   }
   let drawnCorrelations = "";
 
+  // How the errors are scaled is the user's call: sigma in the units of ydata
+  // (absolute), or only its relative sizes (scaled by χ²/dof, curve_fit's default).
+  const scalingLabel = el("label", "lmscope-small lmscope-absolute-sigma");
+  scalingLabel.title = "errors from cov_x as is (sigma in the units of ydata); unchecked: scaled by χ²/dof";
+  const scalingBox = /** @type {HTMLInputElement} */ (el("input", ""));
+  scalingBox.type = "checkbox";
+  scalingBox.setAttribute("aria-label", "errors from absolute sigma");
+  scalingBox.setAttribute("data-lm-suppress-shortcuts", "true");
+  scalingBox.addEventListener("change", () => {
+    view.model.set("absolute_sigma", scalingBox.checked);
+    view.model.save_changes();
+  });
+  scalingLabel.append(scalingBox, document.createTextNode(" absolute σ"));
+
   const tableBox = el("div", "lmscope-param-table-box");
-  tableBox.append(table, correlations);
+  tableBox.append(table, scalingLabel, correlations);
 
   return {
     el: panel.el,
@@ -152,6 +166,7 @@ export function createStatusPanel(view) {
         }
         cells[4].textContent = marks.join(", ");
       }
+      scalingBox.checked = Boolean(view.model.get("absolute_sigma"));
       if (ended && fit.scaling) {
         const scaling = fit.scaling === "absolute" ? "errors: absolute σ (cov_x as is)" : "errors: scaled by χ²/dof (as curve_fit)";
         fitCell.textContent = `χ² ${formatNumber(fit.chi2 ?? null, 5)} · dof ${fit.dof} · χ²/dof ${formatNumber(fit.chi2_dof ?? null, 4)} · ${scaling}`;

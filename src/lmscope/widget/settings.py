@@ -168,9 +168,16 @@ def fixed(value, names: list[str]) -> list[bool]:
     return flags
 
 
-def limit(name: str, value) -> float | None:
-    """One limit: a finite number, or None (JSON null) for none."""
-    return None if value is None else number(name, value)
+def limit(name: str, value, side: str) -> float | None:
+    """One limit: a finite number, or None (JSON null; from Python also -inf
+    for a lower and inf for an upper one) for none."""
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)) and value == (
+        -np.inf if side == "lower" else np.inf
+    ):
+        return None
+    return number(name, value)
 
 
 def bounds(value, names: list[str]) -> list[list[float | None]]:
@@ -181,8 +188,8 @@ def bounds(value, names: list[str]) -> list[list[float | None]]:
     for name, pair in zip(names, items, strict=True):
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             raise TypeError(f"the limits of {name} must be [lower, upper], got {describe(pair)}")
-        lo = limit(f"lower limit of {name}", pair[0])
-        hi = limit(f"upper limit of {name}", pair[1])
+        lo = limit(f"lower limit of {name}", pair[0], "lower")
+        hi = limit(f"upper limit of {name}", pair[1], "upper")
         if lo is not None and hi is not None and not lo < hi:
             raise ValueError(f"the limits of {name} need lower < upper, got [{lo}, {hi}]")
         out.append([lo, hi])
