@@ -110,6 +110,10 @@ def test_bad_limits_from_the_page_are_refused(sent, widgets_made):
     assert w.bounds == [[None, None], [0.5, None], [None, None]]
     with pytest.raises(t.TraitError, match="upper limit of a must be finite"):
         w.bounds = [[None, -np.inf], [None, None], [None, None]]
+    for owned in ({"code": "import os"}, {"summary": {}}, {"runs": []}):
+        sent.clear()
+        page_update(w, owned)  # the kernel's own: refused, the page's copy restored
+        assert any("set by the kernel" in c["error"] for c, _ in sent.of_type("error"))
     with pytest.raises(ValueError, match="outside its bounds"):
         FitWidget.curve(exp_model, x, y, p0=[2.0, 1.0, 0.4], bounds=(0, 0.5), run=False)
 
