@@ -244,3 +244,31 @@ def test_the_run_list_restores_a_runs_start(sent, widgets_made):
     sent.clear()
     page(w, {"type": "restore", "fit_id": 999})
     assert any("fit 999 is not in the history" in c["error"] for c, _ in sent.of_type("error"))
+
+
+def exp_jac(x, a, k, c):
+    e = np.exp(-k * x)
+    return np.column_stack([e, -a * x * e, np.ones_like(x)])
+
+
+def test_a_fixed_parameter_with_an_analytic_jacobian(sent, widgets_made):
+    """The reduced Jacobian is the free columns, in the widget and in its script."""
+    x, y = exp_data()
+    w = FitWidget.curve(exp_model, x, y, p0=[2.0, 1.2, 0.4], jac=exp_jac, fixed=["a"])
+    widgets_made.append(w)
+    assert w.wait(10) and w.use_dfun
+
+    def reduced(xdata, k, c):
+        return exp_model(xdata, 2.0, k, c)
+
+    def reduced_jac(xdata, k, c):
+        return exp_jac(xdata, 2.0, k, c)[:, 1:]
+
+    popt, pcov, info, mesg, ier = curve_fit(
+        reduced, x, y, p0=[1.2, 0.4], jac=reduced_jac, full_output=True
+    )
+    np.testing.assert_array_equal(w.result[0], [2.0, *popt])
+    assert w.result[2]["njev"] == info["njev"]
+    namespace = {"exp_model": exp_model, "exp_jac": exp_jac, "x": x, "y": y}
+    exec(compile(w.to_code(), "to_code", "exec"), namespace)
+    np.testing.assert_array_equal(namespace["popt"], w.result[0])

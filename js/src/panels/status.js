@@ -142,7 +142,8 @@ export function createStatusPanel(view) {
       // The errors belong to the fit that ended; a fit in flight has none yet.
       const fit = /** @type {Partial<import("../types.js").Summary>} */ (view.model.get("summary") ?? {});
       const live = state === "running" || state === "paused";
-      const ended = !live && Array.isArray(fit.stderr) && fit.stderr.length === n;
+      // Errors of a fit that did not converge (or was stopped) say nothing: none shown.
+      const ended = state === "success" && Array.isArray(fit.stderr) && fit.stderr.length === n;
       const fixedNow = view.model.get("fixed") ?? [];
       const limitsNow = view.model.get("bounds") ?? [];
       for (let c = 0; c < n; c++) {
@@ -176,7 +177,7 @@ export function createStatusPanel(view) {
           drawCorrelations(fit.correlation ?? null, names);
         }
       } else {
-        fitCell.textContent = live ? "errors after the fit ends" : "";
+        fitCell.textContent = live ? "errors after the fit ends" : state === "idle" ? "" : "no errors: the fit did not converge";
         if (drawnCorrelations !== "") {
           drawnCorrelations = "";
           drawCorrelations(null, names);
