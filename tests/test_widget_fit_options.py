@@ -173,6 +173,13 @@ def test_a_nanosecond_parameter_gets_a_slider_of_its_own_size(sent, widgets_made
     assert w.result[0][1] == pytest.approx(1.2e-9, rel=1e-6)
 
 
+def test_a_positive_range_over_decades_defaults_to_a_log_slider(sent, widgets_made):
+    x, y = exp_data()
+    w = make(widgets_made, exp_model, x, y, p0=[2.0, 1.0, 0.4], curve=True, run=False,
+             ranges={"k": (1e-3, 10.0), "a": (1.0, 3.0), "c": (-1.0, 100.0)})  # fmt: skip
+    assert w.logs == [False, True, False]
+
+
 # -- code to copy ------------------------------------------------------------------------
 
 

@@ -83,7 +83,8 @@ class FitWidget(anywidget.AnyWidget):
     Keyword options: `ranges` (one (min, max) per parameter, or a dict by name:
     the range of the *start's* slider, not a limit on the fit; default
     x0 +- |x0|, or +-1 around 0, cut at the bounds), `log_scale` (names or
-    indices of parameters with a log slider), `fixed` (names or indices of
+    indices of parameters with a log slider; a positive range given over
+    two decades or more gets one anyway), `fixed` (names or indices of
     parameters held at their slider value: the fit runs on the free ones;
     `result`'s x has all n values, and cov_x zero rows and columns for the
     fixed ones), `bounds` ((lower, upper) as curve_fit takes it, scalars or
@@ -199,7 +200,12 @@ class FitWidget(anywidget.AnyWidget):
             list(settings.initial_range(float(v), r, k in logs_given, lim))
             for k, (v, r, lim) in enumerate(zip(x0, given, limits, strict=True))
         ]
-        initial_logs = [k in logs_given and initial_ranges[k][0] > 0 for k in range(n)]
+        # A positive range given over two decades or more reads best on a log slider.
+        initial_logs = [
+            initial_ranges[k][0] > 0
+            and (k in logs_given or (given[k] is not None and settings.spans_decades(given[k])))
+            for k in range(n)
+        ]
         ij = [0, 1] if landscape_params is None or n < 2 else landscape_params
         pair = settings.landscape_pair(list(ij), n) if n >= 2 else [0, 0]
         controls = dict(

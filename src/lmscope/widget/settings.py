@@ -59,6 +59,15 @@ def initial_range(value: float, given, log: bool, limits=(None, None)) -> tuple[
     return (lo, hi) if lo < hi else default_range(value)
 
 
+LOG_SPAN = 100.0  # a positive range whose max/min is this or more defaults to a log slider
+
+
+def spans_decades(given) -> bool:
+    """Whether a range given as (lo, hi) is positive and spans two decades or more."""
+    lo, hi = given
+    return lo is not None and hi is not None and 0 < lo and hi / lo >= LOG_SPAN
+
+
 def number(name: str, value) -> float:
     """A finite real number (int or float; not a bool, not a string)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(
