@@ -70,6 +70,7 @@ def test_fixed_by_index_in_the_curve_form_and_fit_widget(sent, widgets_made):
     w = fit_widget(exp_model, [2.0, 1.3, 0.4], xdata=x, ydata=y, fixed=1)
     widgets_made.append(w)
     assert w.wait(10) and w.fixed == [False, True, False]
+    assert "reduced_model, x, y, p0=p0[free]," in w.to_code()  # named as here
     with pytest.raises(ValueError, match="fixed names unknown parameter 'q'"):
         FitWidget.curve(exp_model, x, y, p0=[2.0, 1.0, 0.4], fixed=["q"], run=False)
 
