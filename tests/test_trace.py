@@ -1,5 +1,7 @@
 """The trial-step record: every trial recorded, consistent with the fit's outputs."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -113,3 +115,17 @@ def test_columns_are_read_only():
     lmscope.leastsq(decay, [1.0, 1.0, 1.0], trace=trace)
     with pytest.raises(ValueError):
         trace.fnorm[0] = 0.0
+
+
+def test_append_records_a_step_made_elsewhere():
+    """The widget records a fit of its free parameters in all n this way."""
+    fitted = lmscope.Trace()
+    lmscope.leastsq(lambda x: x - np.array([1.0, 2.0]), [0.0, 0.0], trace=fitted)
+    copy = lmscope.Trace()
+    for step in fitted:
+        copy.append(step)
+    assert len(copy) == len(fitted) and copy.n == 2
+    for name, column in fitted.columns().items():
+        np.testing.assert_array_equal(copy.columns()[name], column)
+    with pytest.raises(ValueError, match="records 2 parameters"):
+        copy.append(dataclasses.replace(fitted[0], x=np.zeros(3), x_trial=np.zeros(3)))

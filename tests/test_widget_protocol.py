@@ -12,7 +12,14 @@ import pytest
 from lmscope import Trace, leastsq
 from lmscope.trace import FIELDS
 from lmscope.widget import protocol
-from lmscope.widget.protocol import Command, LandscapeParams, Pick, ProtocolError, Replay
+from lmscope.widget.protocol import (
+    Command,
+    LandscapeParams,
+    Pick,
+    ProtocolError,
+    Replay,
+    Restore,
+)
 
 
 def test_valid_page_messages():
@@ -23,6 +30,7 @@ def test_valid_page_messages():
     assert protocol.parse_page_message(
         {"type": "landscape_params", "i": 0, "j": 2}, 3
     ) == LandscapeParams(0, 2)
+    assert protocol.parse_page_message({"type": "restore", "fit_id": 3}, 2) == Restore(3)
 
 
 @pytest.mark.parametrize(
@@ -32,6 +40,9 @@ def test_valid_page_messages():
         {"type": "landscape_params", "i": 2**53, "j": 0},
         {"type": "landscape_params", "i": 0, "j": 1.0},
         {"type": ["replay"]},
+        {"type": "restore", "fit_id": True},
+        {"type": "restore", "fit_id": 0},
+        {"type": "restore", "fit_id": "1"},
     ],
 )
 def test_invalid_page_messages_raise_protocol_error(content):
@@ -108,5 +119,43 @@ def test_kernel_messages_match_their_js_types():
     js = js_typedef_fields()
     for message in built:
         assert set(message) == js[message["type"]], message["type"]
-    for kind in ("replay", "pick", "landscape_params", "command"):
+    for kind in ("replay", "pick", "landscape_params", "command", "restore"):
         assert js[kind] == {"type", *protocol.page_message_fields(kind)}
+
+
+def js_typedef_properties(name: str) -> set[str]:
+    """The @property names of one JSDoc typedef in js/src/types.js."""
+    text = (Path(__file__).resolve().parents[1] / "js" / "src" / "types.js").read_text()
+    block = re.search(r"@typedef \{object\} " + name + r"\n(.*?)\*/", text, re.S)
+    assert block, name
+    return set(re.findall(r"@property \{[^\n]*\} \[?(\w+)", block.group(1)))
+
+
+def test_synced_traits_and_the_summary_match_their_js_types():
+    """Every synced trait of FitWidget is in the JS Traits typedef, and the
+    parameter table's summary (errors.py) in the Summary typedef."""
+    from lmscope.widget import FitWidget
+    from lmscope.widget.errors import summary
+    from lmscope.widget.fit_widget import _run_entry
+
+    synced = {
+        name
+        for name, trait in FitWidget.class_traits(sync=True).items()
+        if not name.startswith("_")
+    }
+    ours = synced - set(anywidget_base_traits())
+    assert ours == js_typedef_properties("Traits")
+    x = np.array([1.0, 2.0])
+    table = summary(
+        (x, np.eye(2), {"fvec": np.ones(4)}, "", 1), [False, True], [True, False], False
+    )
+    assert set(table) == js_typedef_properties("Summary")
+    entry = {"fit_id": 1, "state": "success", "ier": 1, "fnorm": 0.5, "nfev": 3}
+    run = _run_entry({**entry, "x0": np.zeros(2), "fixed": []})
+    assert set(run) == js_typedef_properties("Run")
+
+
+def anywidget_base_traits() -> set[str]:
+    import anywidget
+
+    return set(anywidget.AnyWidget.class_traits(sync=True))

@@ -4,8 +4,12 @@
  * leastsq settings. Each control writes one synced trait and redraws from the
  * traits, which stay the one source of truth: the kernel checks every value and
  * may refuse one (then it restores the trait, and the control follows).
- * Accessible names carry the parameter ("slider k", "minimum of k"); nothing from
- * the kernel or the user is ever inserted as HTML.
+ * Accessible names carry the parameter ("slider k", "minimum of k", "fix k",
+ * "lower limit of k"); nothing from the kernel or the user is ever inserted as HTML.
+ *
+ * The slider's min and max are the range of the *start* (where a drag can put
+ * x0); the limits are bounds the fit itself stays within (leastsq's bounds=).
+ * An empty limit box is no limit.
  */
 
 import { formatNumber } from "./format.js";
@@ -79,6 +83,7 @@ export function createControls(model, send) {
   const settings = element("details", { class: "lmscope-settings" });
   settings.append(element("summary", {}, "settings"));
   el.append(buttons, params, settings);
+  const limitsHint = element("div", { class: "lmscope-small lmscope-hint" }, "start … to: the slider's range for the start; limits: bounds the fit stays within (empty: none)");
 
   /** @type {Record<import("./types.js").CommandName, HTMLButtonElement>} */
   const button = /** @type {any} */ ({});
@@ -89,13 +94,65 @@ export function createControls(model, send) {
     button[name] = b;
     buttons.append(b);
   }
+  // Copy code: to_code()'s script of the last fit (the `code` trait). Where the
+  // clipboard is not available (no permission, an insecure origin), the script
+  // shows in a read-only box, selected, to copy by hand.
+  const copy = /** @type {HTMLButtonElement} */ (element("button", { type: "button", class: "lmscope-button lmscope-copy-code", title: "copy a script that repeats the last fit" }, "Copy code"));
+  const codeBox = /** @type {HTMLTextAreaElement} */ (element("textarea", { class: "lmscope-code-box", readonly: "", "aria-label": "the fit as a script", rows: "8", spellcheck: "false" }));
+  codeBox.hidden = true;
+  const copied = element("span", { class: "lmscope-small lmscope-copied", role: "status" });
+  copy.addEventListener("click", async () => {
+    const code = model.get("code") ?? "";
+    try {
+      if (!navigator.clipboard) throw new Error("no clipboard");
+      await navigator.clipboard.writeText(code);
+      codeBox.hidden = true;
+      copied.textContent = "copied";
+    } catch {
+      codeBox.value = code;
+      codeBox.hidden = false;
+      codeBox.focus();
+      codeBox.select();
+      copied.textContent = "the clipboard is not available here: copy the script below";
+    }
+  });
+  copy.disabled = true;
   const autoLabel = element("label", { class: "lmscope-auto" });
   const auto = /** @type {HTMLInputElement} */ (element("input", { type: "checkbox", "aria-label": "auto-fit when a control changes" }));
   auto.addEventListener("change", () => write(model, "auto_fit", auto.checked));
   autoLabel.append(auto, document.createTextNode(" auto-fit"));
   buttons.append(autoLabel);
+  const codeArea = element("div", { class: "lmscope-code" });
+  codeArea.append(copy, copied, codeBox);
 
-  /** @type {{row: HTMLElement, slider: HTMLInputElement, readout: HTMLInputElement, min: HTMLInputElement, max: HTMLInputElement, log: HTMLInputElement, name: HTMLElement}[]} */
+  // The run list (the kernel's `runs`, newest first): Restore puts a run's start
+  // back (x0, fixed parameters, limits, settings), and auto-fit runs it again.
+  const runs = /** @type {HTMLDetailsElement} */ (element("details", { class: "lmscope-runs" }));
+  const runsTitle = element("summary", {}, "runs");
+  const runList = element("ol", { class: "lmscope-run-list", "aria-label": "runs" });
+  runs.append(runsTitle, runList);
+  codeArea.append(runs);
+  let drawnRuns = "";
+
+  function drawRuns() {
+    const list = model.get("runs") ?? [];
+    const key = JSON.stringify(list);
+    if (key === drawnRuns) return;
+    drawnRuns = key;
+    runsTitle.textContent = `runs (${list.length})`;
+    runList.replaceChildren(
+      ...list.map((run) => {
+        const item = element("li", { class: "lmscope-run", "data-fit-id": String(run.fit_id), "data-state": run.state });
+        const what = `fit ${run.fit_id}: ${run.state}${run.ier === null ? "" : ` (ier ${run.ier})`} · ‖f‖ ${formatNumber(run.fnorm, 4)} · nfev ${run.nfev} · from ${run.x0.map((v, k) => (run.fixed[k] ? `${formatNumber(v, 4)} fixed` : formatNumber(v, 4))).join(", ")}`;
+        const restore = element("button", { type: "button", class: "lmscope-button lmscope-restore", "aria-label": `restore fit ${run.fit_id}` }, "restore");
+        restore.addEventListener("click", () => send({ type: "restore", fit_id: run.fit_id }));
+        item.append(restore, element("span", { class: "lmscope-small" }, ` ${what}`));
+        return item;
+      }),
+    );
+  }
+
+  /** @type {{row: HTMLElement, slider: HTMLInputElement, readout: HTMLInputElement, min: HTMLInputElement, max: HTMLInputElement, log: HTMLInputElement, fix: HTMLInputElement, lower: HTMLInputElement, upper: HTMLInputElement, name: HTMLElement}[]} */
   let rows = [];
 
   function buildRows() {
@@ -111,6 +168,16 @@ export function createControls(model, send) {
       const logLabel = element("label", { class: "lmscope-log" });
       const log = /** @type {HTMLInputElement} */ (element("input", { type: "checkbox", "aria-label": `log scale of ${name}` }));
       logLabel.append(log, document.createTextNode(" log"));
+      const fixLabel = element("label", { class: "lmscope-fix", title: "hold this parameter at its slider value; the fit runs on the others" });
+      const fix = /** @type {HTMLInputElement} */ (element("input", { type: "checkbox", "aria-label": `fix ${name}` }));
+      fixLabel.append(fix, document.createTextNode(" fix"));
+      fix.addEventListener("change", () => {
+        const fixed = [...(model.get("fixed") ?? [])];
+        fixed[k] = fix.checked;
+        write(model, "fixed", fixed);
+      });
+      const lower = limitBox(`lower limit of ${name}`, k, 0);
+      const upper = limitBox(`upper limit of ${name}`, k, 1);
       for (const box of [readout, min, max]) box.addEventListener("lmscope-revert", () => update());
       slider.addEventListener("input", () => {
         const [lo, hi] = model.get("ranges")[k];
@@ -123,11 +190,13 @@ export function createControls(model, send) {
       });
       const line1 = element("div", { class: "lmscope-param-line" });
       line1.append(label, slider, readout);
-      const line2 = element("div", { class: "lmscope-param-line lmscope-param-range" });
-      line2.append(element("span", { class: "lmscope-small" }, "min"), min, element("span", { class: "lmscope-small" }, "max"), max, logLabel);
-      row.append(line1, line2);
+      const line2 = element("div", { class: "lmscope-param-line lmscope-param-range", title: "the start's slider range (not a limit on the fit)" });
+      line2.append(element("span", { class: "lmscope-small" }, "start"), min, element("span", { class: "lmscope-small" }, "to"), max, logLabel);
+      const line3 = element("div", { class: "lmscope-param-line lmscope-param-limits", title: "bounds the fit stays within; empty: none" });
+      line3.append(element("span", { class: "lmscope-small" }, "limits"), lower, element("span", { class: "lmscope-small" }, "to"), upper, fixLabel);
+      row.append(line1, line2, line3);
       params.append(row);
-      return { row, slider, readout, min, max, log, name: label };
+      return { row, slider, readout, min, max, log, fix, lower, upper, name: label };
     });
   }
 
@@ -147,6 +216,27 @@ export function createControls(model, send) {
     model.set("values", values);
     model.save_changes();
     update();
+  }
+
+  /**
+   * A limit box: a number, or empty for no limit; a bad entry is put back.
+   * @param {string} label
+   * @param {number} k
+   * @param {0 | 1} end
+   */
+  function limitBox(label, k, end) {
+    const input = /** @type {HTMLInputElement} */ (element("input", { type: "text", inputmode: "decimal", "aria-label": label, class: "lmscope-range-box lmscope-limit-box", spellcheck: "false", placeholder: "none" }));
+    input.addEventListener("change", () => {
+      const text = input.value.trim();
+      const value = text === "" ? null : parseNumber(text);
+      if (text !== "" && value === null) return update();
+      const bounds = (model.get("bounds") ?? []).map((b) => /** @type {[number | null, number | null]} */ ([...b]));
+      bounds[k][end] = value;
+      const [lo, hi] = bounds[k];
+      if (lo !== null && hi !== null && !(lo < hi)) return update();
+      write(model, "bounds", bounds);
+    });
+    return input;
   }
 
   /**
@@ -206,6 +296,8 @@ export function createControls(model, send) {
     const values = model.get("values") ?? [];
     const ranges = model.get("ranges") ?? [];
     const logs = model.get("logs") ?? [];
+    const fixed = model.get("fixed") ?? [];
+    const bounds = model.get("bounds") ?? [];
     rows.forEach((r, k) => {
       const [lo, hi] = ranges[k] ?? [0, 1];
       const active = document.activeElement;
@@ -214,8 +306,18 @@ export function createControls(model, send) {
       if (active !== r.readout) r.readout.value = formatNumber(values[k], 6);
       if (active !== r.min) r.min.value = formatNumber(lo, 6);
       if (active !== r.max) r.max.value = formatNumber(hi, 6);
+      // The whole number on hover, whatever the box's width.
+      r.readout.title = String(values[k]);
+      r.min.title = String(lo);
+      r.max.title = String(hi);
       r.log.checked = Boolean(logs[k]);
       r.log.disabled = !(lo > 0) && !logs[k];
+      const isFixed = Boolean(fixed[k]);
+      r.fix.checked = isFixed;
+      r.row.dataset.fixed = String(isFixed);
+      const [lower, upper] = bounds[k] ?? [null, null];
+      if (active !== r.lower) r.lower.value = lower === null ? "" : formatNumber(lower, 6);
+      if (active !== r.upper) r.upper.value = upper === null ? "" : formatNumber(upper, 6);
     });
     for (const [trait, box] of settingBoxes) {
       if (document.activeElement === box) continue;
@@ -227,6 +329,9 @@ export function createControls(model, send) {
     dfun.checked = has && Boolean(model.get("use_dfun"));
     dfunText.textContent = has ? " analytic Jacobian (Dfun)" : " finite differences (no Dfun)";
     auto.checked = Boolean(model.get("auto_fit"));
+    copy.disabled = !model.get("code");
+    drawRuns();
+    if (!codeBox.hidden) codeBox.value = model.get("code") ?? "";
   }
 
   /**
@@ -240,6 +345,8 @@ export function createControls(model, send) {
     button.fit.append(element("span", { "aria-hidden": "true", class: "lmscope-icon" }, "▶"), document.createTextNode(state === "paused" ? " Run" : " Fit"));
   }
 
+  params.after(limitsHint);
+  settings.before(codeArea);
   buildRows();
   update();
   setState("idle");

@@ -67,6 +67,39 @@
  * @property {boolean} auto_fit
  * @property {[number, number]} landscape_params
  * @property {"grid" | "tabs"} panels
+ * @property {boolean[]} fixed  held at their slider value; the fit runs on the others
+ * @property {[number | null, number | null][]} bounds  each parameter's limits; null: none
+ * @property {boolean} absolute_sigma  errors from cov_x as is, else scaled by chi2/dof
+ * @property {Summary | Record<string, never>} summary  the last fit's table (kernel)
+ * @property {string} code  the last fit as a script, to_code() (kernel)
+ * @property {Run[]} runs  the newest fits of w.history, newest first (kernel)
+ */
+
+/**
+ * One fit of the run list (`FitWidget._run_entry`).
+ * @typedef {object} Run
+ * @property {number} fit_id
+ * @property {EndState} state
+ * @property {number | null} ier
+ * @property {number | null} fnorm
+ * @property {number} nfev
+ * @property {(number | null)[]} x0
+ * @property {boolean[]} fixed
+ */
+
+/**
+ * The parameter table of the last fit (errors.py, `summary`); null where a
+ * number is not finite or cannot be estimated.
+ * @typedef {object} Summary
+ * @property {(number | null)[]} x
+ * @property {(number | null)[]} stderr
+ * @property {"absolute" | "scaled"} scaling
+ * @property {number | null} chi2
+ * @property {number} dof
+ * @property {number | null} chi2_dof
+ * @property {(number | null)[][] | null} correlation
+ * @property {boolean[]} fixed
+ * @property {boolean[]} limited
  */
 
 /**
@@ -106,7 +139,8 @@
  * @typedef {{type: "replay"}
  *   | {type: "pick", i: number, j: number, xi: number, xj: number}
  *   | {type: "landscape_params", i: number, j: number}
- *   | {type: "command", name: CommandName}} PageMessage
+ *   | {type: "command", name: CommandName}
+ *   | {type: "restore", fit_id: number}} PageMessage
  */
 
 /** What a binary buffer may arrive as: anywidget hands over DataViews, other hosts ArrayBuffers. */

@@ -78,7 +78,7 @@ function render({ model, el }) {
   const side = document.createElement("div");
   side.className = "lmscope-side";
   side.append(status.el, curve.el);
-  controls.el.insertBefore(status.table, controls.el.querySelector(".lmscope-settings"));
+  controls.el.insertBefore(status.table, controls.el.querySelector(".lmscope-code"));
   cockpit.append(controls.el, side);
 
   // The teaching panels: a grid, or tabs (one panel at a time), as the user picks.
@@ -148,6 +148,10 @@ function render({ model, el }) {
     model_x: ["curve"],
     param_names: ["params", "landscape", "status"],
     values: ["status"],
+    summary: ["status"],
+    fixed: ["status"],
+    bounds: ["status"],
+    absolute_sigma: ["status"],
     landscape: ["landscape"],
     landscape_params: ["landscape"],
     landscape_on: ["landscape"],
@@ -193,7 +197,7 @@ function render({ model, el }) {
 
   /** @type {[string, () => void][]} */
   const traitListeners = Object.entries(traitPanels).map(([trait, names]) => [`change:${trait}`, () => scheduler.schedule(...names)]);
-  for (const trait of ["values", "ranges", "logs", "ftol", "xtol", "gtol", "epsfcn", "factor", "maxfev", "use_dfun", "delay", "auto_fit", "param_names", "has_dfun"]) {
+  for (const trait of ["values", "ranges", "logs", "ftol", "xtol", "gtol", "epsfcn", "factor", "maxfev", "use_dfun", "delay", "auto_fit", "param_names", "has_dfun", "fixed", "bounds", "code", "runs"]) {
     traitListeners.push([`change:${trait}`, () => controls.update()]);
   }
   traitListeners.push(["change:panels", () => arrange()]);

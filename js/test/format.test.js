@@ -38,3 +38,17 @@ test("tick labels use as few digits as keep them true", () => {
   assert.deepEqual(formatTicks([1e-300, 1e-150, 1, 1e150, 1e300]), ["1e-300", "1e-150", "1", "1e150", "1e300"]);
   assert.deepEqual(formatTicks([1000, 1500, 2000]), ["1000", "1500", "2000"]);
 });
+
+test("a box's text says the whole number from 1e-12 to 1e12 in at most 12 characters", () => {
+  // The readout and the range boxes are 7em wide: "-1.23457e-12" is the longest text.
+  assert.equal(formatNumber(2e6, 6), "2e6");
+  assert.equal(formatNumber(1e4, 6), "10000");
+  assert.equal(formatNumber(1e8, 6), "1e8");
+  for (let k = -12; k <= 12; k++) {
+    for (const value of [10 ** k, 1.23456789 * 10 ** k, -9.87654321 * 10 ** k]) {
+      const text = formatNumber(value, 6);
+      assert.ok(text.length <= 12, `${value}: ${text}`);
+      assert.ok(Math.abs(Number(text) - value) <= 5e-6 * Math.abs(value), `${value}: ${text}`);
+    }
+  }
+});

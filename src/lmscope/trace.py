@@ -162,6 +162,20 @@ class Trace:
         columns["x_trial"][i] = x_trial
         self._size = i + 1
 
+    def append(self, step: TrialStep) -> None:
+        """Record one TrialStep made elsewhere: the widget records a fit of
+        its free parameters in all n parameters this way.  The first step
+        sets n; a fit that is handed this Trace clears it first."""
+        x, x_trial = np.asarray(step.x, dtype=np.float64), np.asarray(step.x_trial, np.float64)
+        if not self._columns:
+            self._start(x.size)
+        if x.shape != (self._n,) or x_trial.shape != (self._n,):
+            raise ValueError(
+                f"append: this Trace records {self._n} parameters, the step has "
+                f"x of shape {x.shape} and x_trial of shape {x_trial.shape}"
+            )
+        self._append(step, x, x_trial)
+
     # -- reading -----------------------------------------------------------
 
     @property

@@ -30,6 +30,7 @@ from .._callbacks import StopFit
 from ..leastsq import leastsq
 from ..trace import Trace
 from . import outcomes
+from .fixing import FreeParameters
 from .problem import MODEL_POINTS, Problem
 from .stream import MIN_INTERVAL, Stream
 from .usercode import Busy, UserCode
@@ -46,6 +47,8 @@ class FitRequest:
     use_dfun: bool = False
     delay: float = 0.0  # slow motion: seconds of pause after each trial step
     step_mode: bool = False  # start paused at the starting point
+    fixed: tuple[bool, ...] = ()  # held at x0 (fixing.py); empty: none
+    bounds: tuple | None = None  # (lb, ub) for leastsq's bounds=, one entry per parameter
 
 
 class FitJob:
@@ -85,6 +88,8 @@ class FitJob:
         self._curve_memo: dict[bytes, np.ndarray] = {}
         self._curves_at = -1  # record whose curves were last handed to the stream
         self._last_curves = 0.0
+        fixed = np.array(request.fixed, dtype=bool)
+        self._free = FreeParameters(request.x0, fixed) if fixed.any() else None
 
     # -- control (any thread) --------------------------------------------------
 
@@ -128,23 +133,35 @@ class FitJob:
         options = dict(request.options)
         if problem.col_deriv:
             options["col_deriv"] = True
-        if problem.diag is not None:
-            options["diag"] = problem.diag
+        func, x0, bounds = self._residuals, request.x0, request.bounds
+        dfun = self._user.guarded(dfun, cancelled=self._stop.is_set)
+        diag = problem.diag
+        free = self._free
+        if free is not None:
+            # The reduced problem; the callback records its steps in all n parameters.
+            func, x0, bounds = free.func(func), free.reduce(x0), free.bounds(bounds)
+            dfun = free.dfun(dfun, problem.col_deriv)
+            diag = None if diag is None else free.reduce(diag)
+        if diag is not None:
+            options["diag"] = diag
         result = None
         try:
             result = leastsq(
-                self._residuals,
-                request.x0,
+                func,
+                x0,
                 args=problem.args,
-                Dfun=self._user.guarded(dfun, cancelled=self._stop.is_set),
+                Dfun=dfun,
                 full_output=True,
                 callback=self._callback,
-                trace=self.trace,
+                trace=self.trace if free is None else None,
                 stop=self._stop,
+                bounds=bounds,
                 **options,
             )
         except BaseException as exc:  # the user's exception, shown and kept in w.error
             self.error = exc
+        if result is not None and free is not None:
+            result = free.result(result)
         self.finished = time.monotonic()
         self.result = result
         if result is None:
@@ -185,6 +202,9 @@ class FitJob:
         return fvec
 
     def _callback(self, step) -> bool:
+        if self._free is not None:
+            step = self._free.step(step)
+            self.trace.append(step)
         k = len(self.trace) - 1  # this record is complete
         if self._problem.form == "residual":
             self._follow_residuals(step)

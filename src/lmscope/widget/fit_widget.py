@@ -24,7 +24,6 @@ keeps every instance alive (anywidget issue 929).
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 import weakref
 from pathlib import Path
@@ -34,17 +33,18 @@ import anywidget
 import numpy as np
 import traitlets as t
 
-from . import interrupts, outcomes, protocol, settings
-from .codegen import to_code
+from . import errors, interrupts, outcomes, protocol, settings
+from .codegen import caller_names, to_code
 from .controller import Controller, FitRequest
 from .landscape import LandscapeJob, Landscaper
 from .problem import Problem
-from .protocol import Command, LandscapeParams, Pick, Replay
+from .protocol import Command, LandscapeParams, Pick, Replay, Restore
 from .settings import DEFAULT_TOL, FIT_SETTINGS
 from .stream import Stream
 from .usercode import Busy, UserCode
 
 HISTORY_LIMIT = 1000  # a slider drag makes a fit per position: keep the newest
+RUNS_SHOWN = 20  # fits (not superseded) the page's run list offers
 FIGURE_WAIT = 5.0  # seconds figure() waits for the user's code, busy in a fit
 
 _STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -80,14 +80,23 @@ class FitWidget(anywidget.AnyWidget):
     takes what leastsq takes.  Curve form: `FitWidget.curve(model, xdata,
     ydata, p0=None, sigma=None, ...)` takes what curve_fit takes.
 
-    Keyword options: `ranges` (one (min, max) per parameter, or a dict by name;
-    default x0 +- max(|x0|, 1)), `log_scale` (names or indices of parameters
-    with a log slider), the leastsq settings `ftol, xtol, gtol, maxfev,
-    epsfcn, factor` (plus `col_deriv`, `diag`, passed through), `auto_fit`
-    (refit when a control changes; default True), `delay` (slow motion:
-    seconds of pause after each trial step), `landscape` (draw the cost over
-    two parameters; default True when n >= 2), `landscape_params` ((i, j),
-    default (0, 1)), `run` (start a fit now; default True).
+    Keyword options: `ranges` (one (min, max) per parameter, or a dict by name:
+    the range of the *start's* slider, not a limit on the fit; default
+    x0 +- |x0|, or +-1 around 0, cut at the bounds), `log_scale` (names or
+    indices of parameters with a log slider; a positive range given over
+    two decades or more gets one anyway), `fixed` (names or indices of
+    parameters held at their slider value: the fit runs on the free ones;
+    `result`'s x has all n values, and cov_x zero rows and columns for the
+    fixed ones), `bounds` ((lower, upper) as curve_fit takes it, scalars or
+    one per parameter, -inf/inf for none: limits the fit stays within, by
+    leastsq's bounds=; starts are clamped inside them), `absolute_sigma`
+    (the parameter table's errors from cov_x as is, else scaled by
+    chi2/dof, as curve_fit's pcov), the leastsq settings `ftol, xtol, gtol,
+    maxfev, epsfcn, factor` (plus `col_deriv`, `diag`, passed through),
+    `auto_fit` (refit when a control changes; default True), `delay` (slow
+    motion: seconds of pause after each trial step), `landscape` (draw the
+    cost over two parameters; default True when n >= 2), `landscape_params`
+    ((i, j), default (0, 1)), `run` (start a fit now; default True).
 
     Threads.  The widget calls your func (Dfun, model) from its fit thread,
     its landscape thread and, in `figure()`, the kernel's main thread, but
@@ -123,6 +132,13 @@ class FitWidget(anywidget.AnyWidget):
     auto_fit = t.Bool(True).tag(sync=True)
     landscape_params = t.List(t.Int(), [0, 1]).tag(sync=True)
     panels = t.Unicode("grid").tag(sync=True)
+    fixed = t.List(t.Bool()).tag(sync=True)
+    bounds = t.List(t.List(t.Float(None, allow_none=True))).tag(sync=True)
+    absolute_sigma = t.Bool(False).tag(sync=True)
+    # The last fit's parameter table (errors.py) and its script (codegen.py), kernel only.
+    summary = t.Dict().tag(sync=True)
+    code = t.Unicode("").tag(sync=True)
+    runs = t.List(t.Dict()).tag(sync=True)  # the run list: the newest of `history`
     # Results (kernel only).
     result = t.Any(
         None, allow_none=True, help="leastsq's (x, cov_x, infodict, mesg, ier) of the last fit"
@@ -151,22 +167,45 @@ class FitWidget(anywidget.AnyWidget):
         delay=0.0,
         landscape=True,
         landscape_params=None,
+        fixed=(),
+        bounds=None,
+        absolute_sigma=False,
         run=True,
         problem: Problem | None = None,
+        user_names: dict | None = None,
     ):
         if problem is None:
             problem = Problem.residual(func, x0, args, Dfun, names, col_deriv=col_deriv, diag=diag)
+            user_names = caller_names({"func": func, "args": args, "Dfun": Dfun})
+        self._user_names = user_names or {}  # the caller's variable names, for to_code
         self.problem = problem
         n = problem.n
         names = list(problem.names)
         logs_given = _log_set(log_scale, names)
+        fixed_given = _index_set("fixed", fixed, names)
         given = _per_parameter("ranges", ranges, names, None)
+        limits = settings.bounds_of(bounds, names)
         x0 = problem.x0
-        initial_ranges = [
-            list(settings.initial_range(float(v), r, k in logs_given))
-            for k, (v, r) in enumerate(zip(x0, given, strict=True))
+        outside = [
+            name
+            for name, v, lim in zip(names, x0, limits, strict=True)
+            if settings.clamp([float(v)], [lim])[0] != v
         ]
-        initial_logs = [k in logs_given and initial_ranges[k][0] > 0 for k in range(n)]
+        if outside:
+            raise ValueError(
+                f"the start of {', '.join(outside)} is outside its bounds; "
+                "a bounded fit starts inside its limits"
+            )
+        initial_ranges = [
+            list(settings.initial_range(float(v), r, k in logs_given, lim))
+            for k, (v, r, lim) in enumerate(zip(x0, given, limits, strict=True))
+        ]
+        # A positive range given over two decades or more reads best on a log slider.
+        initial_logs = [
+            initial_ranges[k][0] > 0
+            and (k in logs_given or (given[k] is not None and settings.spans_decades(given[k])))
+            for k in range(n)
+        ]
         ij = [0, 1] if landscape_params is None or n < 2 else landscape_params
         pair = settings.landscape_pair(list(ij), n) if n >= 2 else [0, 0]
         controls = dict(
@@ -182,6 +221,8 @@ class FitWidget(anywidget.AnyWidget):
             use_dfun=problem.dfun is not None,
             delay=settings.delay(delay),
             auto_fit=settings.flag("auto_fit", bool(auto_fit)),
+            fixed=settings.fixed([k in fixed_given for k in range(n)], names),
+            bounds=limits,
         )
         self._initial = controls
         self.history: list[dict] = []
@@ -205,11 +246,14 @@ class FitWidget(anywidget.AnyWidget):
             landscape_on=bool(landscape) and n >= 2,
             has_dfun=problem.dfun is not None,
             landscape_params=pair,
+            absolute_sigma=settings.flag("absolute_sigma", bool(absolute_sigma)),
             **controls,
         )
         self._checks = self._page_checks()
         self.on_msg(self._receive)
-        self.observe(self._on_fit_setting, names=["values", *FIT_SETTINGS])
+        self.observe(self._on_fit_setting, names=["values", "fixed", *FIT_SETTINGS])
+        self.observe(self._on_bounds, names=["bounds"])
+        self.observe(self._on_scaling, names=["absolute_sigma"])
         self.observe(self._on_range_change, names=["ranges", "logs"])
         self.observe(self._on_landscape_params, names=["landscape_params"])
         if run:
@@ -232,7 +276,10 @@ class FitWidget(anywidget.AnyWidget):
             diag=options.get("diag"),
         )
         options = {k: v for k, v in options.items() if k not in ("col_deriv", "diag")}
-        return cls(None, None, problem=problem, **options)
+        seen = caller_names(
+            {"model": model, "xdata": xdata, "ydata": ydata, "sigma": sigma, "jac": jac}
+        )
+        return cls(None, None, problem=problem, user_names=seen, **options)
 
     # -- traits checked from Python as from the page ------------------------------
 
@@ -252,6 +299,9 @@ class FitWidget(anywidget.AnyWidget):
             "auto_fit",
             "landscape_params",
             "panels",
+            "fixed",
+            "bounds",
+            "absolute_sigma",
         )
     )
     def _check_control(self, proposal):
@@ -269,7 +319,7 @@ class FitWidget(anywidget.AnyWidget):
         other synced trait belongs to the kernel."""
         names = list(self.names)
         return {
-            "values": lambda v: settings.values(v, names),
+            "values": lambda v: settings.clamp(settings.values(v, names), self.bounds),
             "ranges": lambda v: settings.ranges(v, names),
             "logs": lambda v: settings.logs(v, names),
             "ftol": lambda v: settings.tolerance("ftol", v),
@@ -283,6 +333,9 @@ class FitWidget(anywidget.AnyWidget):
             "auto_fit": lambda v: settings.flag("auto_fit", v),
             "landscape_params": lambda v: settings.landscape_pair(v, len(names)),
             "panels": settings.panel_layout,
+            "fixed": lambda v: settings.fixed(v, names),
+            "bounds": lambda v: settings.bounds(v, names),
+            "absolute_sigma": lambda v: settings.flag("absolute_sigma", v),
         }
 
     def _dfun_choice(self, value: bool) -> bool:
@@ -390,9 +443,29 @@ class FitWidget(anywidget.AnyWidget):
         """Stop, and put x0, the ranges and the settings back to where they started."""
         self._controller.stop()
         with self._changing():
-            for name, value in self._initial.items():
+            # The limits first: the starting values are clamped inside them.
+            for name in sorted(self._initial, key=lambda name: name != "bounds"):
                 if name != "auto_fit":
-                    setattr(self, name, value)
+                    setattr(self, name, self._initial[name])
+        self._maybe_fit()
+
+    def restore(self, fit_id: int) -> None:
+        """Put back the start of fit `fit_id` from `history` (its x0, fixed
+        parameters, limits and leastsq settings); with auto-fit it runs again."""
+        entry = next((e for e in reversed(self.history) if e["fit_id"] == fit_id), None)
+        if entry is None:
+            raise ValueError(f"fit {fit_id} is not in the history (it keeps {HISTORY_LIMIT})")
+        limits = settings.bounds_of(entry["bounds"], self.names)
+        x0 = entry["x0"].tolist()
+        ranges = [[min(lo, v), max(hi, v)] for v, (lo, hi) in zip(x0, self.ranges, strict=True)]
+        with self._changing():
+            self.bounds = limits
+            self.fixed = list(entry["fixed"]) or [False] * self.n
+            for name, value in entry["options"].items():
+                setattr(self, name, value)
+            self.use_dfun = entry["use_dfun"]
+            self.ranges = ranges
+            self.values = x0
         self._maybe_fit()
 
     def wait(self, timeout: float | None = 30.0, *, landscape: bool = False) -> bool:
@@ -428,9 +501,34 @@ class FitWidget(anywidget.AnyWidget):
 
     # -- static output ---------------------------------------------------------------
 
-    def to_code(self) -> str:
-        """A script that runs the same fit with `leastsq` (or `curve_fit`)."""
-        return to_code(self.problem, {**self.options(), "x0": self.x0, "use_dfun": self.use_dfun})
+    def to_code(self, *, batch: bool = False) -> str:
+        """A script that runs the same fit with `leastsq` (or `curve_fit`):
+        fixed parameters and bounds included, the same numbers bit for bit.
+        The data and functions are named as they were where the widget was
+        made, when it could see them; otherwise the script says what to bind.
+        `batch=True` (curve form): the same fit of many data sets, one per
+        row, with `lmscope.batch.curve_fit`."""
+        return to_code(self.problem, self._code_settings(), batch=batch)
+
+    def _code_settings(self) -> dict:
+        return {
+            **self.options(),
+            "x0": self.x0,
+            "use_dfun": self.use_dfun,
+            "fixed": list(self.fixed),
+            "bounds": self.leastsq_bounds(),
+            "absolute_sigma": self.absolute_sigma,
+            "names": self._user_names,
+        }
+
+    def leastsq_bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The limits as leastsq's `bounds=(lb, ub)` (-inf/inf for none), or
+        None when no parameter has one."""
+        if all(lo is None and hi is None for lo, hi in self.bounds):
+            return None
+        lb = np.array([-np.inf if lo is None else lo for lo, _ in self.bounds])
+        ub = np.array([np.inf if hi is None else hi for _, hi in self.bounds])
+        return lb, ub
 
     def figure(self, fig=None):
         """The browser's panels drawn with matplotlib (Agg-safe); returns the Figure."""
@@ -483,6 +581,8 @@ class FitWidget(anywidget.AnyWidget):
             use_dfun=self.use_dfun and self.problem.dfun is not None,
             delay=self.delay,
             step_mode=step_mode,
+            fixed=tuple(self.fixed),
+            bounds=self.leastsq_bounds(),
         )
 
     def _send_to_page(self, content, buffers) -> None:
@@ -503,6 +603,23 @@ class FitWidget(anywidget.AnyWidget):
 
     def _on_fit_setting(self, change) -> None:
         self._maybe_fit()
+
+    def _on_bounds(self, change) -> None:
+        """New limits: starts move inside them, and the fit runs again."""
+        with self._changing():
+            self.values = settings.clamp(list(self.values), self.bounds)
+        self._maybe_fit()
+
+    def _on_scaling(self, change) -> None:
+        """absolute_sigma changes the errors, not the fit: the table follows."""
+        job = self._last_job
+        if job is not None and job.result is not None:
+            self.summary = self._summary(job)
+
+    def _summary(self, job) -> dict:
+        fixed = job.request.fixed or (False,) * self.n
+        limited = [lo is not None or hi is not None for lo, hi in self.bounds]
+        return errors.summary(job.result, fixed, limited, self.absolute_sigma)
 
     def _set_values(self, new: dict, clamp: bool = False) -> None:
         """Set some parameters' values; outside its range a value is clamped
@@ -564,6 +681,8 @@ class FitWidget(anywidget.AnyWidget):
             self._stream.replay()
         elif isinstance(message, Pick):
             self._set_values({message.i: message.xi, message.j: message.xj}, clamp=True)
+        elif isinstance(message, Restore):
+            self.restore(message.fit_id)
         elif isinstance(message, LandscapeParams):
             self.landscape_params = [message.i, message.j]
         elif isinstance(message, Command):
@@ -579,12 +698,16 @@ class FitWidget(anywidget.AnyWidget):
 
     def _fit_ended(self, job) -> None:
         """After every fit (the worker thread)."""
-        self.history.append(_history_entry(job))
+        entry = _history_entry(job, self.absolute_sigma)
+        self.history.append(entry)
         del self.history[:-HISTORY_LIMIT]
         if job.superseded:
             return
+        self.runs = [_run_entry(entry), *self.runs][:RUNS_SHOWN]
         self._last_job = job
         self.trace = job.trace
+        self.summary = {} if job.result is None else self._summary(job)
+        self.code = self.to_code()
         # Observers run here, on this thread, and may start a fit.
         self.error = job.error
         self.result = job.result
@@ -642,28 +765,35 @@ def _per_parameter(what: str, value, names: list[str], default) -> list:
 
 
 def _log_set(log_scale, names: list[str]) -> set[int]:
+    return _index_set("log_scale", log_scale, names)
+
+
+def _index_set(what: str, chosen_items, names: list[str]) -> set[int]:
+    """Parameters chosen by name or index (log_scale, fixed)."""
+    if isinstance(chosen_items, (str, int)):
+        chosen_items = [chosen_items]
     chosen = set()
-    for item in log_scale or ():
+    for item in chosen_items or ():
         if isinstance(item, str):
             if item not in names:
-                raise ValueError(
-                    f"log_scale names unknown parameter {item!r}; parameters are {names}"
-                )
+                raise ValueError(f"{what} names unknown parameter {item!r}; parameters are {names}")
             chosen.add(names.index(item))
         else:
             index = int(item)
             if not 0 <= index < len(names):
-                raise ValueError(f"log_scale: {index} is not a parameter index")
+                raise ValueError(f"{what}: {index} is not a parameter index")
             chosen.add(index)
     return chosen
 
 
-def _history_entry(job) -> dict:
+def _history_entry(job, absolute_sigma: bool) -> dict:
     """What history keeps of a fit: its settings and how it ended."""
     request, trace = job.request, job.trace
     entry = {
         "fit_id": job.fit_id,
         "x0": request.x0.copy(),
+        "fixed": list(request.fixed),
+        "bounds": request.bounds,
         "options": dict(request.options),
         "use_dfun": request.use_dfun,
         "delay": request.delay,
@@ -690,19 +820,34 @@ def _history_entry(job) -> dict:
         nfev=int(infodict["nfev"]),
         fnorm=float(trace.fnorm[-1]) if len(trace) else float(np.linalg.norm(fvec)),
         error=None,
-        stderr=standard_errors(cov_x, fvec),
+        stderr=standard_errors(cov_x, fvec, sum(request.fixed), absolute_sigma),
     )
     return entry
 
 
-def standard_errors(cov_x, fvec) -> np.ndarray | None:
-    """sqrt(diag(cov_x * s_sq)), s_sq = ||f||^2 / (m - n): curve_fit's scaling."""
+def _run_entry(entry: dict) -> dict:
+    """What the page's run list shows of a history entry (JSON-ready)."""
+    return {
+        "fit_id": entry["fit_id"],
+        "state": entry["state"],
+        "ier": entry["ier"],
+        "fnorm": protocol.finite_or_none(entry["fnorm"]),
+        "nfev": entry["nfev"],
+        "x0": [protocol.finite_or_none(v) for v in entry["x0"]],
+        "fixed": list(entry["fixed"]) or [False] * len(entry["x0"]),
+    }
+
+
+def standard_errors(cov_x, fvec, n_fixed: int = 0, absolute_sigma: bool = False):
+    """sqrt(diag(pcov)) with curve_fit's pcov (errors.py): inf where curve_fit
+    fills pcov with inf; None without cov_x."""
     if cov_x is None:
         return None
-    n, m = cov_x.shape[0], np.size(fvec)
-    s_sq = float(np.dot(fvec, fvec)) / (m - n) if m > n else math.inf
+    covariance = errors.pcov(cov_x, fvec, cov_x.shape[0] - n_fixed, absolute_sigma)
+    if covariance is None:  # curve_fit's pcov of inf
+        return np.full(cov_x.shape[0], np.inf)
     with np.errstate(invalid="ignore"):
-        return np.sqrt(np.diag(cov_x) * s_sq)
+        return np.sqrt(np.diag(covariance))
 
 
 def fit_widget(

@@ -13,7 +13,7 @@ Kernel -> page, custom messages (the live stream, stream.py is their only sender
 
 The controls' values travel as synced traits (settings.py checks them).
 
-Page -> kernel: `replay`, `pick`, `landscape_params`, `command`.  These come
+Page -> kernel: `replay`, `pick`, `landscape_params`, `command`, `restore`.  These come
 from a browser and are untrusted: `parse_page_message` checks every field's
 type and range, evaluates nothing, and raises `ProtocolError` with a message
 that says what was expected.  The caller turns that into an `error` reply.
@@ -63,6 +63,14 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Restore:
+    """Put back the start (x0, fixed parameters, limits, settings) of an
+    earlier fit, picked from the page's run list by its id."""
+
+    fit_id: int
+
+
+@dataclass(frozen=True)
 class LandscapeParams:
     """Draw the cost landscape over parameters i and j."""
 
@@ -75,6 +83,7 @@ _FIELDS = {
     "pick": ("i", "j", "xi", "xj"),
     "landscape_params": ("i", "j"),
     "command": ("name",),
+    "restore": ("fit_id",),
 }
 
 
@@ -85,7 +94,7 @@ def page_message_fields(kind: str) -> tuple[str, ...]:
 
 def parse_page_message(content, n: int):
     """Check a custom message from the page; returns `Replay`, `Pick`,
-    `LandscapeParams` or `Command`, or raises `ProtocolError`.
+    `LandscapeParams`, `Command` or `Restore`, or raises `ProtocolError`.
 
     n is the number of parameters: indices must lie in range(n).
     """
@@ -107,6 +116,11 @@ def parse_page_message(content, n: int):
         raise ProtocolError(f"{kind}: unexpected field(s) {', '.join(_short(k) for k in extra)}")
     if kind == "replay":
         return Replay()
+    if kind == "restore":
+        fit_id = content["fit_id"]
+        if isinstance(fit_id, bool) or not isinstance(fit_id, int) or fit_id < 1:
+            raise ProtocolError(f"restore: fit_id must be a positive integer, got {_kind(fit_id)}")
+        return Restore(fit_id)
     if kind == "command":
         name = content["name"]
         if not isinstance(name, str) or name not in COMMANDS:

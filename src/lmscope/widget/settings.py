@@ -27,9 +27,11 @@ FIT_SETTINGS = ("ftol", "xtol", "gtol", "epsfcn", "factor", "maxfev", "use_dfun"
 
 
 def default_range(value: float) -> tuple[float, float]:
-    """x0 +- max(|x0|, 1): wide enough to get lost in, centred on the guess
-    (cut at the largest float, so x0 = 1e308 still gets a finite range)."""
-    span = max(abs(value), 1.0)
+    """x0 +- |x0| (+-1 around 0): the parameter's own magnitude, so tau = 1e-9
+    gets [0, 2e-9] and the smallest slider step moves it by a thousandth of
+    that, never [-1, 1]; cut at the largest float, so x0 = 1e308 still gets a
+    finite range."""
+    span = abs(value) if value != 0 else 1.0
     return max(value - span, -BIGGEST), min(value + span, BIGGEST)
 
 
@@ -38,17 +40,32 @@ def log_range(value: float) -> tuple[float, float]:
     return value / 100.0, value * 100.0
 
 
-def initial_range(value: float, given, log: bool) -> tuple[float, float]:
+def initial_range(value: float, given, log: bool, limits=(None, None)) -> tuple[float, float]:
     """A parameter's slider range: `given` (lo, hi, either may be None) widened
-    to hold the value, else the default range (two decades for a log slider)."""
+    to hold the value, else the default range (two decades for a log slider),
+    cut to the parameter's limits where it would cross them."""
     lo, hi = (None, None) if given is None else given
     if log and value > 0 and lo is None and hi is None:
         lo, hi = log_range(value)
     dlo, dhi = default_range(value)
+    lower, upper = limits
+    if lower is not None and lower < value:
+        dlo = max(dlo, lower)
+    if upper is not None and upper > value:
+        dhi = min(dhi, upper)
     lo = dlo if lo is None else number("range min", lo)
     hi = dhi if hi is None else number("range max", hi)
     lo, hi = min(lo, value), max(hi, value)
     return (lo, hi) if lo < hi else default_range(value)
+
+
+LOG_SPAN = 100.0  # a positive range whose max/min is this or more defaults to a log slider
+
+
+def spans_decades(given) -> bool:
+    """Whether a range given as (lo, hi) is positive and spans two decades or more."""
+    lo, hi = given
+    return lo is not None and hi is not None and 0 < lo and hi / lo >= LOG_SPAN
 
 
 def number(name: str, value) -> float:
@@ -148,6 +165,84 @@ def logs(value, names: list[str]) -> list[bool]:
     """Which sliders are logarithmic (one flag per parameter)."""
     items = _sequence("log_scale", value, len(names))
     return [flag(f"log of {name}", v) for name, v in zip(names, items, strict=True)]
+
+
+def fixed(value, names: list[str]) -> list[bool]:
+    """Which parameters are held at their slider value (one flag each); at
+    least one must stay free, or there is nothing to fit."""
+    items = _sequence("fixed", value, len(names))
+    flags = [flag(f"fix of {name}", v) for name, v in zip(names, items, strict=True)]
+    if all(flags):
+        raise ValueError("every parameter is fixed: at least one must stay free to fit")
+    return flags
+
+
+def limit(name: str, value, side: str) -> float | None:
+    """One limit: a finite number, or None (JSON null; from Python also -inf
+    for a lower and inf for an upper one) for none."""
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)) and value == (
+        -np.inf if side == "lower" else np.inf
+    ):
+        return None
+    return number(name, value)
+
+
+def bounds(value, names: list[str]) -> list[list[float | None]]:
+    """Each parameter's limits [lower, upper] for leastsq's bounds=, None
+    where there is none; lower < upper when both are given."""
+    items = _sequence("bounds", value, len(names))
+    out = []
+    for name, pair in zip(names, items, strict=True):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"the limits of {name} must be [lower, upper], got {describe(pair)}")
+        lo = limit(f"lower limit of {name}", pair[0], "lower")
+        hi = limit(f"upper limit of {name}", pair[1], "upper")
+        if lo is not None and hi is not None and not lo < hi:
+            raise ValueError(f"the limits of {name} need lower < upper, got [{lo}, {hi}]")
+        out.append([lo, hi])
+    return out
+
+
+def bounds_of(value, names: list[str]) -> list[list[float | None]]:
+    """`bounds=(lower, upper)` as curve_fit takes it (scalars or one per
+    parameter, -inf/inf or None for none) as the per-parameter limits."""
+    if value is None:
+        return [[None, None] for _ in names]
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise TypeError(f"bounds must be a pair (lower, upper), got {describe(value)}")
+    ends = []
+    for end, which in zip(value, ("lower", "upper"), strict=True):
+        array = np.asarray(np.nan if end is None else end, dtype=np.float64).reshape(-1)
+        if array.size == 1:
+            array = np.full(len(names), array[0])
+        if array.size != len(names):
+            raise ValueError(
+                f"bounds: the {which} bound has {array.size} entries but there are "
+                f"{len(names)} parameters; give a scalar or one per parameter"
+            )
+        if (
+            which == "lower"
+            and np.any(array == np.inf)
+            or which == "upper"
+            and np.any(array == -np.inf)
+        ):
+            raise ValueError(f"bounds: the {which} bound is {'+' if which == 'lower' else '-'}inf")
+        ends.append([None if not math.isfinite(v) else float(v) for v in array])
+    return bounds([list(pair) for pair in zip(*ends, strict=True)], names)
+
+
+def clamp(values: list[float], limits: list[list[float | None]]) -> list[float]:
+    """Values moved inside their limits (onto the limit when outside)."""
+    out = []
+    for v, (lo, hi) in zip(values, limits, strict=True):
+        if lo is not None:
+            v = max(v, lo)
+        if hi is not None:
+            v = min(v, hi)
+        out.append(v)
+    return out
 
 
 def landscape_pair(value, n: int) -> list[int]:
