@@ -151,6 +151,8 @@ function render({ model, el }) {
     landscape: ["landscape"],
     landscape_params: ["landscape"],
     landscape_on: ["landscape"],
+    basin: ["landscape"],
+    landscape_view: ["landscape"],
   };
 
   const scheduler = createScheduler(
