@@ -153,6 +153,10 @@ export function createBasinView(names) {
       fills = logs.map((v, k) => darken(labelColor(/** @type {BasinMap} */ (map).label[k]), hi > lo ? (NFEV_SHADE * (v - lo)) / (hi - lo) : 0));
     }
     fillLegend();
+    // Mirrored for tests and tools: which level is shown, and whether it is the last.
+    legend.dataset.level = map ? String(map.level) : "";
+    legend.dataset.final = map ? String(map.final) : "";
+    legend.dataset.cells = map ? String(map.label.length) : "";
   }
 
   function fillLegend() {
@@ -186,6 +190,7 @@ export function createBasinView(names) {
    */
   function draw(u) {
     if (!map) return;
+    legend.dataset.drawn = String(Number(legend.dataset.drawn ?? 0) + 1);
     const { ctx } = u;
     const { ei, ej, xi, label } = map;
     const nx = xi.length;
@@ -294,9 +299,21 @@ export function createBasinView(names) {
     return { i: m.i, j: m.j, xi: m.xi[k % nx], xj: m.xj[Math.floor(k / nx)] };
   }
 
+  /**
+   * A cost-less landscape grid over the map's cells, for the chart's axes when
+   * the kernel has no landscape (off, or func too slow for one).
+   * @returns {import("../grid.js").Grid}
+   */
+  function asGrid() {
+    const m = /** @type {BasinMap} */ (map);
+    const { i, j, xi, xj, ei, ej } = m;
+    return { i, j, xi, xj, ei, ej, cost: new Float64Array(m.label.length).fill(NaN), fitId: -1 };
+  }
+
   return {
     legend,
     setTrait,
+    asGrid,
     draw,
     cellAt,
     describe,

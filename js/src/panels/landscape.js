@@ -44,6 +44,10 @@ export function createLandscapePanel(view, size) {
   controls.append(labelled("show", selectView));
   const basin = createBasinView(names);
   const showingBasin = () => view.model.get("landscape_view") === "basin";
+  /** @type {import("../grid.js").Grid | null} the grid made from a basin map, without a landscape */
+  let borrowed = null;
+  /** @type {unknown} the basin map `borrowed` was made from */
+  let borrowedFrom = null;
   selectView.addEventListener("change", onView);
   function onView() {
     view.model.set("landscape_view", selectView.value === "basin" ? "basin" : "cost");
@@ -316,6 +320,14 @@ export function createLandscapePanel(view, size) {
     colorbar.hidden = !grid;
     // -- basin hook (5/5): the map's trait, legend and progress ----------------
     basin.setTrait(view.model.get("basin"));
+    const map = basin.map;
+    if (showingBasin() && map && (!grid || grid === borrowed) && (grid !== borrowed || borrowedFrom !== map)) {
+      borrowedFrom = map; // no landscape to draw over: the chart's axes come from the map
+      borrowed = grid = basin.asGrid();
+      build();
+    } else if (!showingBasin() && grid !== null && grid === borrowed) {
+      grid = null;
+    }
     selectView.value = showingBasin() ? "basin" : "cost";
     basin.legend.hidden = !showingBasin() || !grid;
     if (showingBasin()) colorbar.hidden = true;
@@ -327,7 +339,7 @@ export function createLandscapePanel(view, size) {
     panel.showPlaceholder(null);
     const fitId = view.session.store?.fitId;
     panel.setNote(
-      pending ? "computing the new landscape…" : basinNote || (fitId !== undefined && grid.fitId !== fitId ? `landscape of fit ${grid.fitId}` : ""),
+      pending ? "computing the new landscape…" : showingBasin() ? basinNote : fitId !== undefined && grid.fitId !== fitId ? `landscape of fit ${grid.fitId}` : "",
     );
     chart?.redraw(false, false);
   }

@@ -42,7 +42,7 @@ from .protocol import describe, finite_or_none
 from .usercode import Busy
 
 LEVELS = (8, 16, 32)  # points per axis of each refinement
-REFINE_BUDGET = 20.0  # seconds: a level expected to take longer is not started
+REFINE_BUDGET = 60.0  # seconds: a level expected to take longer is not started
 RTOL = 1e-5  # batch.basin's default: final points this close are one solution
 ROWS, BATCH, SINGLE = "rows", "batch", "single fits"  # how a level was fitted
 VIEWS = ("cost", "basin")  # what the landscape panel shows
