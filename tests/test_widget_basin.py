@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -223,3 +225,24 @@ def test_no_map_unless_asked(sent, widgets_made):
     assert w.wait(20, landscape=True)
     assert w.landscape_view == "cost" and w.basin == {}
     assert not math.isnan(w.result[0][0])
+
+
+def js_typedef_properties(name: str) -> set[str]:
+    """The @property names of one JSDoc typedef in js/src/types.js."""
+    text = (Path(__file__).resolve().parents[1] / "js" / "src" / "types.js").read_text()
+    block = re.search(r"@typedef \{object\} " + name + r"\n(.*?)\*/", text, re.S)
+    assert block, name
+    return set(re.findall(r"@property \{.*?\} \[?(\w+)\]?", block[1]))
+
+
+def test_basin_trait_and_synced_traits_match_their_js_types(sent, widgets_made):
+    w = make(widgets_made, exp_model, *exp_data(), p0=[2.0, 1.0, 0.5], curve=True, basin=True)
+    assert w.wait(60, landscape=True)
+    assert set(w.basin) == js_typedef_properties("Basin") - {"message"}
+    broken = make(widgets_made, lambda x: 1 / 0 * x, [1.0, 2.0], basin=True)
+    assert broken.wait(60, landscape=True)
+    assert set(broken.basin) == {"i", "j", "message", "fit_id"}
+    synced = {name for name in w.trait_names(sync=True) if not name.startswith("_")}
+    ours = js_typedef_properties("Traits")
+    assert {"basin", "landscape_view"} <= ours
+    assert ours <= synced
