@@ -134,6 +134,8 @@ def test_the_widgets_settings_go_into_the_map(sent, widgets_made):
     assert w.wait(60, landscape=True)
     before = w.basin
     page_update(w, {"maxfev": 12, "factor": 0.5, "xtol": 1e-4})
+    # The map of the old settings says at once that it is being recomputed.
+    assert before["final"] and w.basin["final"] is False
     assert w.wait(60, landscape=True)
     after = w.basin
     assert after is not before and max(after["nfev"]) <= 12 + 3  # lmdif overshoots by < n+1

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { labelColor, readBasin } from "../src/panels/basin.js";
+import { labelColor, readBasin, shade } from "../src/panels/basin.js";
 
 // Two starts along i, two along j: row-major with one row per xj.
 const trait = {
@@ -44,6 +44,14 @@ test("inconsistent maps are rejected with the sizes", () => {
 });
 
 test("the best solution, the others and failures get different colours", () => {
-  const colours = [labelColor(0), labelColor(1), labelColor(2), labelColor(-1)];
-  assert.equal(new Set(colours).size, 4);
+  const colours = [-1, 0, 1, 2, 3, 4, 5, 6, 7].map(labelColor);
+  assert.equal(new Set(colours).size, 9);
+  assert.equal(labelColor(8), labelColor(7), "past the distinct colours, one shared (dotted) colour");
+});
+
+test("fewer evaluations shade paler, more darker, the hue kept", () => {
+  const lum = (/** @type {string} */ rgb) => rgb.match(/\d+/g).map(Number).reduce((a, b) => a + b);
+  const [few, mid, many] = [0, 0.5, 1].map((t) => shade("#0072b2", t));
+  assert.ok(lum(few) > lum(mid) && lum(mid) > lum(many), `${few} ${mid} ${many}`);
+  assert.equal(shade("#000000", 1), "rgb(0,0,0)");
 });

@@ -2,10 +2,11 @@
  * The basin-map view of the landscape panel (the `basin` trait): every cell is
  * one start of a grid over the panel's two parameters, the other parameters at
  * the sliders' values, coloured by the solution its fit reached: the best one
- * in one colour, the others in distinct colours, starts that did not converge
+ * in one colour, the next six in distinct colours (any further ones share a
+ * dotted colour), starts that did not converge
  * grey and hatched (so a failure never reads by colour alone), with thin lines
- * where neighbouring cells reach different solutions. Darker cells took more
- * evaluations. The landscape panel owns the chart; this module draws the cells,
+ * where neighbouring cells reach different solutions. Paler cells took fewer
+ * evaluations, darker ones more (log nfev over the map's range). The landscape panel owns the chart; this module draws the cells,
  * says what the cell under the cursor did, and gives the exact start of a
  * clicked cell. It writes text only (textContent), never HTML.
  */
@@ -18,8 +19,13 @@ import { uPlot } from "../plot.js";
 const BEST = "#0072b2";
 const OTHERS = ["#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#f0e442"];
 const FAILED = "#9a9a9a";
-// nfev darkens a cell by up to this fraction (the most evaluations on the map).
-const NFEV_SHADE = 0.5;
+// Solutions past the distinct colours share this one, marked with a dot, so a
+// reused colour never suggests two solutions are one (hover tells them apart).
+const REST = "#d8cbb5";
+// The fewest evaluations on the map mix this much white into a cell's colour,
+// the most darken it by DARKEST.
+const PALEST = 0.45;
+const DARKEST = 0.35;
 // A cell this many CSS pixels wide or more shows its label as a digit too.
 const LABEL_MIN_PX = 16;
 const RGB_OF_HEX = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/;
@@ -100,19 +106,22 @@ function toInteger(v) {
  */
 export function labelColor(label) {
   if (label < 0) return FAILED;
-  return label === 0 ? BEST : OTHERS[(label - 1) % OTHERS.length];
+  if (label > OTHERS.length) return REST;
+  return label === 0 ? BEST : OTHERS[label - 1];
 }
 
 /**
- * `hex` darkened by `shade` in [0, 1].
+ * `hex` shaded by how many evaluations a start took, `t` in [0, 1] (0 the
+ * fewest on the map): paler for few, darker for many.
  * @param {string} hex
- * @param {number} shade
+ * @param {number} t
  */
-function darken(hex, shade) {
+export function shade(hex, t) {
   const m = RGB_OF_HEX.exec(hex);
   if (!m) return hex;
-  const keep = 1 - shade;
-  return `rgb(${[m[1], m[2], m[3]].map((h) => Math.round(parseInt(h, 16) * keep)).join(",")})`;
+  const pale = PALEST * (1 - t);
+  const keep = 1 - DARKEST * t;
+  return `rgb(${[m[1], m[2], m[3]].map((h) => Math.round((parseInt(h, 16) * (1 - pale) + 255 * pale) * keep)).join(",")})`;
 }
 
 /**
@@ -150,7 +159,7 @@ export function createBasinView(names) {
       const logs = Array.from(map.nfev, (v) => Math.log(Math.max(1, v)));
       const lo = Math.min(...logs);
       const hi = Math.max(...logs);
-      fills = logs.map((v, k) => darken(labelColor(/** @type {BasinMap} */ (map).label[k]), hi > lo ? (NFEV_SHADE * (v - lo)) / (hi - lo) : 0));
+      fills = logs.map((v, k) => shade(labelColor(/** @type {BasinMap} */ (map).label[k]), hi > lo ? (v - lo) / (hi - lo) : 0));
     }
     fillLegend();
     // Mirrored for tests and tools: which level is shown, and whether it is the last.
@@ -164,24 +173,23 @@ export function createBasinView(names) {
     if (!map) return;
     const failed = map.label.filter((v) => v < 0).length;
     const entries = [];
-    for (let s = 0; s < Math.min(map.solutions, OTHERS.length + 1); s++) entries.push([labelColor(s), s === 0 ? "0: best" : `${s}`, false]);
-    if (map.solutions > OTHERS.length + 1) entries.push(["", `… ${map.solutions} solutions`, false]);
-    if (failed) entries.push([FAILED, `no convergence (${failed})`, true]);
-    for (const [color, text, hatched] of entries) {
+    for (let s = 0; s < Math.min(map.solutions, OTHERS.length + 1); s++) entries.push([labelColor(s), s === 0 ? "0: best" : `${s}`, ""]);
+    const rest = map.solutions - (OTHERS.length + 1);
+    if (rest > 0) entries.push([REST, `${OTHERS.length + 1}+: ${rest} more solutions`, "lmscope-basin-dotted"]);
+    if (failed) entries.push([FAILED, `no convergence (${failed})`, "lmscope-basin-hatched"]);
+    for (const [color, text, pattern] of entries) {
       const item = document.createElement("span");
       item.className = "lmscope-basin-key";
-      if (color) {
-        const swatch = document.createElement("span");
-        swatch.className = hatched ? "lmscope-basin-swatch lmscope-basin-hatched" : "lmscope-basin-swatch";
-        swatch.style.backgroundColor = /** @type {string} */ (color);
-        item.append(swatch);
-      }
+      const swatch = document.createElement("span");
+      swatch.className = pattern ? `lmscope-basin-swatch ${pattern}` : "lmscope-basin-swatch";
+      swatch.style.backgroundColor = /** @type {string} */ (color);
+      item.append(swatch);
       item.append(/** @type {string} */ (text));
       legend.append(item);
     }
     const nfev = Array.from(map.nfev);
     const size = `${map.xi.length}×${map.xj.length}`;
-    legend.append(`· darker: more evaluations (nfev ${Math.min(...nfev)}–${Math.max(...nfev)}) · ${size}${map.final ? "" : ", refining…"}`);
+    legend.append(`· paler: fewer evaluations, darker: more (nfev ${Math.min(...nfev)}–${Math.max(...nfev)}) · ${size}${map.final ? "" : ", refining…"}`);
   }
 
   /**
@@ -226,6 +234,15 @@ export function createBasinView(names) {
       }
     }
     ctx.stroke();
+    // Solutions past the distinct colours: a dot in the cell.
+    ctx.fillStyle = "rgba(0, 0, 0, 0.7)";
+    for (let k = 0; k < label.length; k++) {
+      if (label[k] <= OTHERS.length) continue;
+      const [x, y, w, h] = boxes[k];
+      ctx.beginPath();
+      ctx.arc(x + w / 2, y + h / 2, Math.max(1, Math.min(w, h) / 6), 0, 2 * Math.PI);
+      ctx.fill();
+    }
     // Borders between cells that reach different solutions.
     ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
     ctx.lineWidth = 1.5 * ratio;

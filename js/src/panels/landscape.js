@@ -329,6 +329,7 @@ export function createLandscapePanel(view, size) {
       grid = null;
     }
     selectView.value = showingBasin() ? "basin" : "cost";
+    panel.title.textContent = showingBasin() ? "Basin map: where each start ends" : "Cost landscape";
     basin.legend.hidden = !showingBasin() || !grid;
     if (showingBasin()) colorbar.hidden = true;
     const basinNote = showingBasin() ? basin.problem || (basin.map?.final ? "" : "computing the basin map…") : "";

@@ -672,6 +672,9 @@ class FitWidget(anywidget.AnyWidget):
         if key == self._basin_key:
             return
         self._basin_key = key
+        if self.basin.get("final"):
+            # The map shown is of other settings: the page says it is being recomputed.
+            self.basin = {**self.basin, "final": False}
         self._basin_runner.submit(
             BasinJob(
                 self.problem,
