@@ -147,7 +147,7 @@ function render({ model, el }) {
     data: ["curve"],
     model_x: ["curve"],
     param_names: ["params", "landscape", "status"],
-    values: ["status"],
+    values: ["status", "landscape"],
     landscape: ["landscape"],
     landscape_params: ["landscape"],
     landscape_on: ["landscape"],

@@ -127,8 +127,9 @@ export function shade(hex, t) {
 /**
  * The basin view: its legend element, and what the landscape panel calls.
  * @param {() => string[]} names  parameter names
+ * @param {() => number[]} values  the sliders' values (the next fit's start)
  */
-export function createBasinView(names) {
+export function createBasinView(names, values) {
   const legend = document.createElement("div");
   legend.className = "lmscope-basin-legend";
   /** @type {BasinMap | null} */
@@ -263,6 +264,25 @@ export function createBasinView(names) {
       }
     }
     ctx.stroke();
+    // The sliders' start (the next fit's), a cross that reads on every colour;
+    // the landscape draws the current fit's path and its start over it.
+    const start = values();
+    if (start.length > Math.max(map.i, map.j)) {
+      const x = u.valToPos(start[map.i], "x", true);
+      const y = u.valToPos(start[map.j], "y", true);
+      const arm = 6 * ratio;
+      ctx.beginPath();
+      ctx.moveTo(x - arm, y);
+      ctx.lineTo(x + arm, y);
+      ctx.moveTo(x, y - arm);
+      ctx.lineTo(x, y + arm);
+      ctx.strokeStyle = "rgba(0, 0, 0, 0.8)";
+      ctx.lineWidth = 3.5 * ratio;
+      ctx.stroke();
+      ctx.strokeStyle = "#ffffff";
+      ctx.lineWidth = 1.5 * ratio;
+      ctx.stroke();
+    }
     if (boxes.length && boxes[0][2] >= LABEL_MIN_PX * ratio && Math.abs(boxes[0][3]) >= LABEL_MIN_PX * ratio) {
       ctx.fillStyle = "#ffffff";
       ctx.textAlign = "center";

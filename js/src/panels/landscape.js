@@ -42,7 +42,7 @@ export function createLandscapePanel(view, size) {
   selectView.setAttribute("aria-label", "what the map shows");
   selectView.append(new Option("cost", "cost"), new Option("basin map", "basin"));
   controls.append(labelled("show", selectView));
-  const basin = createBasinView(names);
+  const basin = createBasinView(names, () => view.model.get("values") ?? []);
   const showingBasin = () => view.model.get("landscape_view") === "basin";
   /** @type {import("../grid.js").Grid | null} the grid made from a basin map, without a landscape */
   let borrowed = null;
@@ -329,7 +329,7 @@ export function createLandscapePanel(view, size) {
       grid = null;
     }
     selectView.value = showingBasin() ? "basin" : "cost";
-    panel.title.textContent = showingBasin() ? "Basin map: where each start ends" : "Cost landscape";
+    panel.title.textContent = showingBasin() ? "Basin map" : "Cost landscape";
     basin.legend.hidden = !showingBasin() || !grid;
     if (showingBasin()) colorbar.hidden = true;
     const basinNote = showingBasin() ? basin.problem || (basin.map?.final ? "" : "computing the basin map…") : "";
