@@ -133,7 +133,7 @@ def test_the_widgets_settings_go_into_the_map(sent, widgets_made):
     w = make(widgets_made, exp_model, *exp_data(), p0=[2.0, 1.0, 0.5], curve=True, basin=True)
     assert w.wait(60, landscape=True)
     before = w.basin
-    page_update(w, {"maxfev": 12, "factor": 0.5, "xtol": 1e-4})
+    page_update(w, {"maxfev": 12, "factor": 0.5, "xtol": 1e-4, "epsfcn": 1e-9, "gtol": 1e-6})
     # The map of the old settings says at once that it is being recomputed.
     assert before["final"] and w.basin["final"] is False
     assert w.wait(60, landscape=True)

@@ -95,7 +95,7 @@ class FitWidget(anywidget.AnyWidget):
     (start a fit now; default True).
 
     Threads.  The widget calls your func (Dfun, model) from its fit thread,
-    its landscape thread and, in `figure()`, the kernel's main thread, but
+    its landscape and basin-map threads and, in `figure()`, the kernel's main thread, but
     never two calls at once, so it need not be thread-safe.  A control event
     never waits for a fit: a func that hangs holds up the next fit, not the
     kernel.  Observers of `result` and `error` run on the fit thread after
