@@ -43,6 +43,29 @@
  */
 
 /**
+ * Where each start of a grid over parameters `i` and `j` ends (the basin map);
+ * every per-cell list is row-major with one row per value of `xj`. `label` is
+ * the solution a start reached (0 the best, -1 no convergence), `x` its final
+ * point; `level` counts the refinements so far, `final` marks the finest.
+ * @typedef {object} Basin
+ * @property {number} i
+ * @property {number} j
+ * @property {number[]} xi
+ * @property {number[]} xj
+ * @property {number[]} label
+ * @property {number[]} ier
+ * @property {number[]} nfev
+ * @property {(number | null)[]} fnorm
+ * @property {(number | null)[][]} x
+ * @property {number[][]} solutions
+ * @property {string} method  how the level was fitted: "batch", "rows" or "single fits"
+ * @property {number} level
+ * @property {boolean} final
+ * @property {number} fit_id
+ * @property {string} [message]  instead of a map: why there is none
+ */
+
+/**
  * The synced traits of `FitWidget`. The kernel owns the first group; the page
  * writes the controls (the kernel checks every value and may refuse it).
  * @typedef {object} Traits
@@ -52,6 +75,7 @@
  * @property {number[]} model_x
  * @property {Landscape | Record<string, never>} landscape
  * @property {boolean} landscape_on
+ * @property {Basin | Record<string, never>} basin
  * @property {boolean} has_dfun
  * @property {number[]} values  x0, one per parameter
  * @property {[number, number][]} ranges  each slider's [min, max]
@@ -73,6 +97,7 @@
  * @property {Summary | Record<string, never>} summary  the last fit's table (kernel)
  * @property {string} code  the last fit as a script, to_code() (kernel)
  * @property {Run[]} runs  the newest fits of w.history, newest first (kernel)
+ * @property {"cost" | "basin"} landscape_view  what the landscape panel shows
  */
 
 /**

@@ -147,7 +147,7 @@ function render({ model, el }) {
     data: ["curve"],
     model_x: ["curve"],
     param_names: ["params", "landscape", "status"],
-    values: ["status"],
+    values: ["status", "landscape"],
     summary: ["status"],
     fixed: ["status"],
     bounds: ["status"],
@@ -155,6 +155,8 @@ function render({ model, el }) {
     landscape: ["landscape"],
     landscape_params: ["landscape"],
     landscape_on: ["landscape"],
+    basin: ["landscape"],
+    landscape_view: ["landscape"],
   };
 
   const scheduler = createScheduler(

@@ -3,13 +3,16 @@
  * of log10 cost with the other parameters held at the fit's starting values) with
  * the fit's path over it: accepted points joined by a line, rejected trial points
  * as hollow markers. Clicking sends `pick` (new starting values for the two
- * parameters); the selects send `landscape_params`.
+ * parameters); the selects send `landscape_params`. The `show` select switches
+ * to the basin map of the same two parameters (basin.js draws its cells and
+ * says what a cell's start did; a click there fits from the cell's exact start).
  */
 
 import { ownKeys } from "../controls.js";
 import { Panel } from "../panel.js";
 import { colorFor, cssGradient, finiteExtent } from "../colormap.js";
 import { formatNumber } from "../format.js";
+import { createBasinView } from "./basin.js";
 import { costAt, readLandscape } from "../grid.js";
 import { axis, chartOptions, createChart, uPlot } from "../plot.js";
 import { triedPoint } from "../series.js";
@@ -34,6 +37,23 @@ export function createLandscapePanel(view, size) {
   selectI.setAttribute("aria-label", "parameter on the horizontal axis");
   selectJ.setAttribute("aria-label", "parameter on the vertical axis");
   controls.append(labelled("horizontal", selectI), labelled("vertical", selectJ));
+  // -- basin hook (1/5): the view select and the basin legend -----------------
+  const selectView = ownKeys(document.createElement("select"));
+  selectView.setAttribute("aria-label", "what the map shows");
+  selectView.append(new Option("cost", "cost"), new Option("basin map", "basin"));
+  controls.append(labelled("show", selectView));
+  const basin = createBasinView(names, () => view.model.get("values") ?? []);
+  const showingBasin = () => view.model.get("landscape_view") === "basin";
+  /** @type {import("../grid.js").Grid | null} the grid made from a basin map, without a landscape */
+  let borrowed = null;
+  /** @type {unknown} the basin map `borrowed` was made from */
+  let borrowedFrom = null;
+  selectView.addEventListener("change", onView);
+  function onView() {
+    view.model.set("landscape_view", selectView.value === "basin" ? "basin" : "cost");
+    view.model.save_changes();
+  }
+  // -- end basin hook (1/5) ----------------------------------------------------
   const readout = document.createElement("div");
   readout.className = "lmscope-readout";
   readout.textContent = "click to start the next fit there";
@@ -46,7 +66,7 @@ export function createLandscapePanel(view, size) {
   const rampHi = document.createElement("span");
   colorbar.append("log10 cost ", rampLo, ramp, rampHi);
   panel.el.insertBefore(controls, panel.body);
-  panel.el.append(colorbar, readout);
+  panel.el.append(colorbar, basin.legend, readout);
 
   /** @type {import("../plot.js").Chart | null} */
   let chart = null;
@@ -122,6 +142,10 @@ export function createLandscapePanel(view, size) {
   /** @param {import("../plot.js").Chart} u */
   function drawCells(u) {
     if (!grid) return;
+    // -- basin hook (2/5): the basin map's cells instead of the cost's --------
+    const map = basin.map;
+    if (showingBasin() && map && map.i === grid.i && map.j === grid.j) return basin.draw(u);
+    // -- end basin hook (2/5) ---------------------------------------------------
     const { ctx } = u;
     const { ei, ej, xi } = grid;
     const nx = xi.length;
@@ -219,6 +243,9 @@ export function createLandscapePanel(view, size) {
     const vj = u.posToVal(top, "y");
     const nameOf = (/** @type {number} */ k) => names()[k] ?? `x[${k}]`;
     let text = `${nameOf(grid.i)} = ${formatNumber(vi, 5)}, ${nameOf(grid.j)} = ${formatNumber(vj, 5)}, log10 cost = ${formatNumber(costAt(grid, vi, vj), 4)}`;
+    // -- basin hook (3/5): where the start under the cursor ends ---------------
+    if (showingBasin()) text = basin.describe(vi, vj) ?? text;
+    // -- end basin hook (3/5) ---------------------------------------------------
     const near = nearestTrial(u, left, top);
     if (near !== null) {
       const store = /** @type {import("../store.js").FitStore} */ (view.session.store);
@@ -258,6 +285,14 @@ export function createLandscapePanel(view, size) {
     if (left === undefined || top === undefined || left < 0 || top < 0) return;
     const xi = u.posToVal(left, "x");
     const xj = u.posToVal(top, "y");
+    // -- basin hook (4/5): a cell's click fits from its exact start ------------
+    const cell = showingBasin() ? basin.cellAt(xi, xj) : -1;
+    if (cell >= 0) {
+      view.send({ type: "pick", ...basin.startOf(cell) });
+      if (!view.model.get("auto_fit")) view.send({ type: "command", name: "fit" });
+      return;
+    }
+    // -- end basin hook (4/5) ---------------------------------------------------
     if (Number.isFinite(xi) && Number.isFinite(xj)) view.send({ type: "pick", i: grid.i, j: grid.j, xi, xj });
   }
 
@@ -283,13 +318,29 @@ export function createLandscapePanel(view, size) {
     selectJ.value = String(shown.j);
     controls.hidden = n < 2;
     colorbar.hidden = !grid;
+    // -- basin hook (5/5): the map's trait, legend and progress ----------------
+    basin.setTrait(view.model.get("basin"));
+    const map = basin.map;
+    if (showingBasin() && map && (!grid || grid === borrowed) && (grid !== borrowed || borrowedFrom !== map)) {
+      borrowedFrom = map; // no landscape to draw over: the chart's axes come from the map
+      borrowed = grid = basin.asGrid();
+      build();
+    } else if (!showingBasin() && grid !== null && grid === borrowed) {
+      grid = null;
+    }
+    selectView.value = showingBasin() ? "basin" : "cost";
+    panel.title.textContent = showingBasin() ? "Basin map" : "Cost landscape";
+    basin.legend.hidden = !showingBasin() || !grid;
+    if (showingBasin()) colorbar.hidden = true;
+    const basinNote = showingBasin() ? basin.problem || (basin.map?.final ? "" : "computing the basin map…") : "";
+    // -- end basin hook (5/5) ---------------------------------------------------
     if (n < 2) return panel.showPlaceholder("needs ≥ 2 parameters");
     if (!grid && !view.model.get("landscape_on")) return panel.showPlaceholder("off (landscape=False): pick two parameters above to draw it");
     if (!grid) return panel.showPlaceholder(typeof trait?.message === "string" ? trait.message : "computing…");
     panel.showPlaceholder(null);
     const fitId = view.session.store?.fitId;
     panel.setNote(
-      pending ? "computing the new landscape…" : fitId !== undefined && grid.fitId !== fitId ? `landscape of fit ${grid.fitId}` : "",
+      pending ? "computing the new landscape…" : showingBasin() ? basinNote : fitId !== undefined && grid.fitId !== fitId ? `landscape of fit ${grid.fitId}` : "",
     );
     chart?.redraw(false, false);
   }
@@ -304,6 +355,7 @@ export function createLandscapePanel(view, size) {
     destroy() {
       selectI.removeEventListener("change", onSelect);
       selectJ.removeEventListener("change", onSelect);
+      selectView.removeEventListener("change", onView);
       chart?.over.removeEventListener("click", pick);
       chart?.destroy();
     },

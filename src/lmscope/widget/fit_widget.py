@@ -12,6 +12,8 @@ This class only wires the parts to the synced traits:
 - `Controller` (controller.py): the fit's life, on one worker thread;
 - `Stream` (stream.py): the fit's records to the page, on one sender thread;
 - `Landscaper` (landscape.py): the cost landscape, on one thread;
+- `BasinJob` (basin.py): the basin map of the same two parameters, on a
+  second Landscaper thread, shown when `landscape_view` is `basin`;
 - interrupts.py: Interrupt Kernel stops the fits;
 - `to_code` (codegen.py), `plot_fit` (plotting.py) for the static outputs.
 
@@ -34,6 +36,7 @@ import numpy as np
 import traitlets as t
 
 from . import errors, interrupts, outcomes, protocol, settings
+from .basin import BasinJob, landscape_view_choice
 from .codegen import caller_names, to_code
 from .controller import Controller, FitRequest
 from .landscape import LandscapeJob, Landscaper
@@ -96,10 +99,12 @@ class FitWidget(anywidget.AnyWidget):
     `auto_fit` (refit when a control changes; default True), `delay` (slow
     motion: seconds of pause after each trial step), `landscape` (draw the
     cost over two parameters; default True when n >= 2), `landscape_params`
-    ((i, j), default (0, 1)), `run` (start a fit now; default True).
+    ((i, j), default (0, 1)), `basin` (show the basin map of those two
+    parameters instead of the cost: where each start ends; default False),
+    `run` (start a fit now; default True).
 
     Threads.  The widget calls your func (Dfun, model) from its fit thread,
-    its landscape thread and, in `figure()`, the kernel's main thread, but
+    its landscape and basin-map threads and, in `figure()`, the kernel's main thread, but
     never two calls at once, so it need not be thread-safe.  A control event
     never waits for a fit: a func that hangs holds up the next fit, not the
     kernel.  Observers of `result` and `error` run on the fit thread after
@@ -131,6 +136,9 @@ class FitWidget(anywidget.AnyWidget):
     delay = t.Float(0.0).tag(sync=True)
     auto_fit = t.Bool(True).tag(sync=True)
     landscape_params = t.List(t.Int(), [0, 1]).tag(sync=True)
+    # basin map (basin.py): the page's choice of view, and the map (kernel only)
+    landscape_view = t.Unicode("cost").tag(sync=True)
+    basin = t.Dict().tag(sync=True)
     panels = t.Unicode("grid").tag(sync=True)
     fixed = t.List(t.Bool()).tag(sync=True)
     bounds = t.List(t.List(t.Float(None, allow_none=True))).tag(sync=True)
@@ -170,6 +178,7 @@ class FitWidget(anywidget.AnyWidget):
         fixed=(),
         bounds=None,
         absolute_sigma=False,
+        basin=False,
         run=True,
         problem: Problem | None = None,
         user_names: dict | None = None,
@@ -237,6 +246,8 @@ class FitWidget(anywidget.AnyWidget):
         interrupts.stop_fits_on_interrupt(self._controller)
         self._landscaper = Landscaper()
         self._landscape_key: tuple | None = None
+        self._basin_runner = Landscaper()  # basin map: one job at a time, the latest
+        self._basin_key: tuple | None = None
         drawn = problem.curve if problem.form == "curve" else None
         super().__init__(
             form=problem.form,
@@ -247,6 +258,7 @@ class FitWidget(anywidget.AnyWidget):
             has_dfun=problem.dfun is not None,
             landscape_params=pair,
             absolute_sigma=settings.flag("absolute_sigma", bool(absolute_sigma)),
+            landscape_view="basin" if basin and n >= 2 else "cost",
             **controls,
         )
         self._checks = self._page_checks()
@@ -256,6 +268,7 @@ class FitWidget(anywidget.AnyWidget):
         self.observe(self._on_scaling, names=["absolute_sigma"])
         self.observe(self._on_range_change, names=["ranges", "logs"])
         self.observe(self._on_landscape_params, names=["landscape_params"])
+        self.observe(self._on_basin_setting, names=["landscape_view", "values", *FIT_SETTINGS])
         if run:
             self.fit()
 
@@ -302,6 +315,7 @@ class FitWidget(anywidget.AnyWidget):
             "fixed",
             "bounds",
             "absolute_sigma",
+            "landscape_view",
         )
     )
     def _check_control(self, proposal):
@@ -336,6 +350,7 @@ class FitWidget(anywidget.AnyWidget):
             "fixed": lambda v: settings.fixed(v, names),
             "bounds": lambda v: settings.bounds(v, names),
             "absolute_sigma": lambda v: settings.flag("absolute_sigma", v),
+            "landscape_view": landscape_view_choice,
         }
 
     def _dfun_choice(self, value: bool) -> bool:
@@ -421,13 +436,16 @@ class FitWidget(anywidget.AnyWidget):
         returns its id.  Never waits."""
         fit_id = self._controller.request(self._request(step_mode))
         self._start_landscape(fit_id)
+        self._start_basin(fit_id)
         return fit_id
 
     def stop(self, wait: bool = False, timeout: float | None = 10.0) -> None:
         """Stop the fit in flight (it ends with ier = -2 at its last accepted
-        point) and the landscape.  A fit busy in the user's code ends when that
+        point), the landscape and the basin map.  A fit busy in the user's code ends when that
         call returns; `wait` waits for that up to `timeout` seconds."""
         self._landscaper.cancel()
+        self._basin_runner.cancel()
+        self._basin_key = None  # Fit computes the stopped map again
         self._controller.stop()
         if wait:
             self._controller.wait(timeout)
@@ -470,7 +488,7 @@ class FitWidget(anywidget.AnyWidget):
 
     def wait(self, timeout: float | None = 30.0, *, landscape: bool = False) -> bool:
         """Wait for the fit in flight and its last message to the page (and the
-        landscape too with `landscape`); returns whether they ended.  Ctrl-C
+        landscape and basin map too with `landscape`); returns whether they ended.  Ctrl-C
         (Interrupt Kernel) here stops the fit, then raises KeyboardInterrupt."""
         deadline = None if timeout is None else time.monotonic() + timeout
 
@@ -486,6 +504,8 @@ class FitWidget(anywidget.AnyWidget):
                 time.sleep(0.002)
             if landscape and not self._landscaper.wait(left()):
                 return False
+            if landscape and not self._basin_runner.wait(left()):
+                return False
         except KeyboardInterrupt:
             self.stop()
             raise
@@ -494,7 +514,7 @@ class FitWidget(anywidget.AnyWidget):
     def close(self) -> None:
         """Stop the fit and the landscape, end the widget's threads, and close
         the widget.  Safe on a half-built widget."""
-        for part in ("_controller", "_landscaper", "_stream"):
+        for part in ("_controller", "_landscaper", "_basin_runner", "_stream"):
             if part in self.__dict__:
                 self.__dict__[part].close()
         super().close()
@@ -650,12 +670,14 @@ class FitWidget(anywidget.AnyWidget):
             if moved:
                 self.values = values
         self._start_landscape(self._controller.fit_id)
+        self._start_basin(self._controller.fit_id)
         if moved:
             self._maybe_fit()
 
     def _on_landscape_params(self, change) -> None:
         self.landscape_on = self.n >= 2
         self._start_landscape(self._controller.fit_id, force=True)
+        self._start_basin(self._controller.fit_id)
 
     def _receive(self, _widget, content, buffers) -> None:
         # Whatever the page sends, the kernel answers and carries on.
@@ -743,6 +765,58 @@ class FitWidget(anywidget.AnyWidget):
     def _landscape_done(self, job: LandscapeJob) -> None:
         if not job.cancelled and job.value is not None:
             self.landscape = job.value
+
+    # -- basin map (basin.py) -----------------------------------------------------------
+
+    def _on_basin_setting(self, change) -> None:
+        self._start_basin(self._controller.fit_id)
+
+    def _basin_settings(self) -> tuple[dict, bool]:
+        """The settings a fit from any start uses, as `_request` hands them over."""
+        request = self._request(False)
+        return request.options, request.use_dfun
+
+    def _start_basin(self, fit_id: int) -> None:
+        """(Re)compute the basin map when it is shown and something that moves
+        basins changed: the pair, their ranges, the other parameters' values,
+        a fit setting.  x0[i] and x0[j] only move the start drawn on it."""
+        if self.landscape_view != "basin" or self.n < 2:
+            self._basin_runner.cancel()
+            self._basin_key = None
+            return
+        i, j = self.landscape_params
+        x0, ranges, logs = self.x0, self.ranges, self.logs
+        options, use_dfun = self._basin_settings()
+        others = tuple(np.delete(x0, [i, j]).tolist())
+        key = (i, j, tuple(ranges[i]), logs[i], tuple(ranges[j]), logs[j], others) + (
+            tuple(sorted(options.items())),
+            use_dfun,
+        )
+        if key == self._basin_key:
+            return
+        self._basin_key = key
+        if self.basin.get("final"):
+            # The map shown is of other settings: the page says it is being recomputed.
+            self.basin = {**self.basin, "final": False}
+        self._basin_runner.submit(
+            BasinJob(
+                self.problem,
+                x0,
+                i,
+                j,
+                (*ranges[i], logs[i]),
+                (*ranges[j], logs[j]),
+                options,
+                use_dfun,
+                fit_id,
+                _weak(self._basin_level),
+                self._user,
+            )
+        )
+
+    def _basin_level(self, job: BasinJob) -> None:
+        if not job.cancelled and job.value is not None:
+            self.basin = job.value
 
 
 # -- helpers ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from typing import Protocol
 
 import numpy as np
 
@@ -139,17 +140,26 @@ class LandscapeJob:
             self._on_done(self)
 
 
+class Job(Protocol):
+    """What a Landscaper runs: `run()` on its thread, `cancel()` from any
+    (a LandscapeJob, or basin.py's BasinJob)."""
+
+    def run(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
 class Landscaper:
     """One thread that computes landscapes, the latest request first and only."""
 
     def __init__(self):
         self._cond = threading.Condition(threading.Lock())
-        self._pending: LandscapeJob | None = None
-        self._job: LandscapeJob | None = None
+        self._pending: Job | None = None
+        self._job: Job | None = None
         self._closed = False
         self._thread: threading.Thread | None = None
 
-    def submit(self, job: LandscapeJob) -> None:
+    def submit(self, job: Job) -> None:
         with self._cond:
             if self._closed:
                 return
