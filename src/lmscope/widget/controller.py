@@ -30,6 +30,7 @@ from .._callbacks import StopFit
 from ..leastsq import leastsq
 from ..trace import Trace
 from . import outcomes
+from .drawing import drawing_curves
 from .problem import MODEL_POINTS, Problem
 from .stream import MIN_INTERVAL, Stream
 from .usercode import Busy, UserCode
@@ -83,6 +84,7 @@ class FitJob:
         self._accepted_f: np.ndarray | None = None
         self._trial_f: np.ndarray | None = None
         self._curve_memo: dict[bytes, np.ndarray] = {}
+        self._drawn: tuple[bytes, dict] | None = None  # (x, the drawing at x)
         self._curves_at = -1  # record whose curves were last handed to the stream
         self._last_curves = 0.0
 
@@ -229,6 +231,8 @@ class FitJob:
             if self._accepted_f is None or self._trial_f is None:
                 return None
             curves = {"accepted": self._accepted_f, "trial": self._trial_f}
+            if self._problem.draw is not None:
+                curves.update(self._drawing(self.trace.x[k]))
         else:
             accepted = self._model_curve(self.trace.x[k])
             trial = self._model_curve(self.trace.x_trial[k])
@@ -238,6 +242,20 @@ class FitJob:
         self._curves_at, self._last_curves = k, now
         self.curves = curves
         return curves
+
+    def _drawing(self, x: np.ndarray) -> dict:
+        """The user's drawing at x (drawing.py), or nothing when draw fails:
+        a picture must not end the fit; the page keeps the last one."""
+        key = x.tobytes()
+        if self._drawn is None or self._drawn[0] != key:
+            try:
+                drawn = self._user.call(
+                    drawing_curves, self._problem.draw, x.copy(), cancelled=self._stop.is_set
+                )
+            except Exception:
+                drawn = {}
+            self._drawn = (key, drawn)
+        return self._drawn[1]
 
     def _model_curve(self, x: np.ndarray) -> np.ndarray | None:
         key = x.tobytes()
