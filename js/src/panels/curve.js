@@ -1,15 +1,42 @@
 /**
  * Panel 1: what is being fitted. Curve form: the data (with error bars when
  * sigma is given) and the model at the current accepted point (solid) and at the
- * latest trial point (dashed). Residual form: the residual vector f at the
- * accepted point (bars) and at the trial point (hollow markers).
+ * latest trial point (dashed). Data points shrink and fade as they crowd the
+ * plot, so the model shows through them; data too many to send point by point
+ * arrive as a band (the min–max envelope of each bin of x, shaded, and the mean
+ * as a line), which reads as one data set. Residual form: the residual vector f
+ * at the accepted point (bars) and at the trial point (hollow markers), and,
+ * when the problem has a `draw` hook, its picture of the fit above them (named
+ * series on equal axes, e.g. the fitted circle and the points it fits).
  */
 
+import { drawnSeries, equalAspectRanges } from "../drawing.js";
+import { dataMarkerStyle } from "../layout.js";
 import { Panel } from "../panel.js";
 import { axis, chartOptions, createChart, line, linearScale, markers, uPlot } from "../plot.js";
 import { linearRange } from "../scales.js";
 import { extent, finiteOrNull, joinSorted } from "../series.js";
 import { COLORS } from "../theme.js";
+
+// Series of the curve form's chart, in drawing order: the band under the points, the model on top.
+const BAND_HI = 1;
+const BAND_LO = 2;
+const BAND_MEAN = 3;
+const DATA = 4;
+// Share of the panel's height the drawing takes when the residual form has one.
+const DRAWING_SHARE = 0.58;
+// Plot area inside a chart of a given size: the axes take about this much.
+const AXES_WIDTH = 60;
+const AXES_HEIGHT = 50;
+
+/**
+ * @param {number} alpha
+ * @param {string} hex  "#rrggbb"
+ */
+function withAlpha(hex, alpha) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
 
 /**
  * @param {import("../view.js").View} view
@@ -19,8 +46,21 @@ import { COLORS } from "../theme.js";
 export function createCurvePanel(view, size) {
   const panel = new Panel("curve", "");
   const { theme } = view;
+  const drawingHost = document.createElement("div");
+  drawingHost.className = "lmscope-drawing";
+  const drawingLegend = document.createElement("div");
+  drawingLegend.className = "lmscope-drawing-legend";
+  const mainHost = document.createElement("div");
+  panel.body.append(drawingHost, drawingLegend, mainHost);
   /** @type {import("../plot.js").Chart | null} */
   let chart = null;
+  /** @type {import("../plot.js").Chart | null} */
+  let drawingChart = null;
+  /** @type {import("../drawing.js").DrawnSeries[]} */
+  let drawn = [];
+  let drawnKey = "";
+  /** @type {{x: [number, number], y: [number, number]}} */
+  let drawnRanges = { x: [-1, 1], y: [-1, 1] };
   /** @type {import("../types.js").Form | null} */
   let form = null;
   let currentSize = size;
@@ -31,16 +71,31 @@ export function createCurvePanel(view, size) {
   let dataRow = [];
   /** @type {number[] | null} */
   let sigma = null;
+  let dataAlpha = 1;
 
   const yScale = { range: () => linearRange(...yExtent) };
 
+  function mainSize() {
+    if (form !== "residual" || drawn.length === 0) return currentSize;
+    return { width: currentSize.width, height: Math.max(120, Math.round(currentSize.height * (1 - DRAWING_SHARE))) };
+  }
+
+  function drawingSize() {
+    return { width: currentSize.width, height: Math.max(160, Math.round(currentSize.height * DRAWING_SHARE)) };
+  }
+
   function buildCurve() {
-    return chartOptions({
+    const dataColor = () => withAlpha(COLORS.data, dataAlpha);
+    const bandEdge = (/** @type {string} */ label) => ({ ...line({ label, color: withAlpha(COLORS.data, 0.6) }), width: 1, spanGaps: false });
+    const options = chartOptions({
       panel,
-      size: currentSize,
+      size: mainSize(),
       series: [
         { label: "x" },
-        markers(theme, { label: "data", color: COLORS.data }),
+        bandEdge("data max per bin"),
+        bandEdge("data min per bin"),
+        { ...line({ label: "data mean per bin", color: "#555555" }), spanGaps: false },
+        { ...markers(theme, { label: "data", color: COLORS.data }), stroke: dataColor, fill: dataColor, points: { show: true, size: 6, width: 1, stroke: dataColor, fill: dataColor } },
         line({ label: "model at x", color: COLORS.line }),
         line({ label: "model at x_trial", color: COLORS.trial, dash: [6, 4] }),
       ],
@@ -48,12 +103,14 @@ export function createCurvePanel(view, size) {
       axes: [axis(theme, { label: "x", kind: "linear", side: 2 }), axis(theme, { label: "y", kind: "linear" })],
       hooks: { draw: [drawErrorBars] },
     });
+    options.bands = [{ series: [BAND_HI, BAND_LO], fill: withAlpha(COLORS.data, 0.3) }];
+    return options;
   }
 
   function buildResidual() {
     return chartOptions({
       panel,
-      size: currentSize,
+      size: mainSize(),
       series: [
         { label: "residual index" },
         { ...line({ label: "f(x)", color: COLORS.line }), fill: `${COLORS.line}66`, paths: /** @type {NonNullable<typeof uPlot.paths.bars>} */ (uPlot.paths.bars)({ size: [0.7, 24] }) },
@@ -64,14 +121,86 @@ export function createCurvePanel(view, size) {
     });
   }
 
+  function buildDrawing() {
+    const s = drawingSize();
+    drawnRanges = equalAspectRanges(drawn, s.width - AXES_WIDTH, s.height - AXES_HEIGHT);
+    const options = chartOptions({
+      panel,
+      size: s,
+      series: [{ label: "x" }, { label: "y", paths: () => null, points: { show: false } }],
+      scales: {
+        x: { time: false, auto: false, range: () => drawnRanges.x },
+        y: { auto: false, range: () => drawnRanges.y },
+      },
+      axes: [axis(theme, { label: "x", kind: "linear", side: 2 }), axis(theme, { label: "y", kind: "linear" })],
+      hooks: { draw: [paintDrawing] },
+    });
+    options.legend = { show: false };
+    drawingChart?.destroy();
+    drawingChart = createChart(drawingHost, options, [[drawnRanges.x[0], drawnRanges.x[1]], [null, null]]);
+    drawingLegend.replaceChildren(
+      ...drawn.map((series, k) => {
+        const item = document.createElement("span");
+        const swatch = document.createElement("span");
+        swatch.textContent = series.style === "markers" ? "● " : "— ";
+        swatch.style.color = COLORS.palette[k % COLORS.palette.length];
+        item.append(swatch, series.name); // the name is the user's text: never HTML
+        return item;
+      }),
+    );
+  }
+
+  /** @param {import("../plot.js").Chart} u */
+  function paintDrawing(u) {
+    const { ctx } = u;
+    const ratio = uPlot.pxRatio;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    drawn.forEach((series, k) => {
+      const color = COLORS.palette[k % COLORS.palette.length];
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.lineWidth = 1.5 * ratio;
+      if (series.style === "line") {
+        ctx.beginPath();
+        let open = false;
+        for (let p = 0; p < series.x.length; p++) {
+          const x = series.x[p];
+          const y = series.y[p];
+          if (!Number.isFinite(x) || !Number.isFinite(y)) {
+            open = false; // a gap in the series: lift the pen
+            continue;
+          }
+          const px = u.valToPos(x, "x", true);
+          const py = u.valToPos(y, "y", true);
+          if (open) ctx.lineTo(px, py);
+          else ctx.moveTo(px, py);
+          open = true;
+        }
+        ctx.stroke();
+      } else {
+        for (let p = 0; p < series.x.length; p++) {
+          if (!Number.isFinite(series.x[p]) || !Number.isFinite(series.y[p])) continue;
+          ctx.beginPath();
+          ctx.arc(u.valToPos(series.x[p], "x", true), u.valToPos(series.y[p], "y", true), 2.5 * ratio, 0, 2 * Math.PI);
+          ctx.fill();
+        }
+      }
+    });
+    ctx.restore();
+  }
+
   /** @param {import("../plot.js").Chart} u */
   function drawErrorBars(u) {
     if (!sigma) return;
     const { ctx } = u;
     const ratio = uPlot.pxRatio;
-    const [xs, ys] = /** @type {[number[], (number | null)[]]} */ ([u.data[0], u.data[1]]);
+    const [xs, ys] = /** @type {[number[], (number | null)[]]} */ ([u.data[0], u.data[DATA]]);
     ctx.save();
     ctx.strokeStyle = theme.muted;
+    ctx.globalAlpha = dataAlpha;
     ctx.lineWidth = ratio;
     ctx.beginPath();
     for (let r = 0; r < xs.length; r++) {
@@ -86,6 +215,33 @@ export function createCurvePanel(view, size) {
     ctx.restore();
   }
 
+  /** The drawing of the residual form: rebuilt when its series change. */
+  function updateDrawing() {
+    const curves = view.session.store?.curves ?? new Map();
+    const next = form === "residual" ? drawnSeries(curves) : [];
+    const key = next.map((s) => `${s.style}/${s.name}/${s.x.length}`).join("\u0000");
+    const shapeChanged = (next.length === 0) !== (drawn.length === 0);
+    const changed = next.length !== drawn.length || next.some((s, k) => s.x !== drawn[k].x || s.y !== drawn[k].y);
+    drawn = next;
+    drawingHost.hidden = drawingLegend.hidden = drawn.length === 0;
+    panel.el.dataset.drawnSeries = String(drawn.length);
+    if (shapeChanged) chart?.setSize(mainSize());
+    if (drawn.length === 0) {
+      drawingChart?.destroy();
+      drawingChart = null;
+      drawnKey = "";
+      return;
+    }
+    if (key !== drawnKey || !drawingChart) {
+      drawnKey = key;
+      buildDrawing();
+    } else if (changed) {
+      const s = drawingSize();
+      drawnRanges = equalAspectRanges(drawn, s.width - AXES_WIDTH, s.height - AXES_HEIGHT);
+      drawingChart.redraw(true, false);
+    }
+  }
+
   return {
     el: panel.el,
     update() {
@@ -94,21 +250,34 @@ export function createCurvePanel(view, size) {
         form = wanted;
         panel.title.textContent = form === "curve" ? "Data and model" : "Residuals f";
         chart?.destroy();
-        chart = createChart(panel.body, form === "curve" ? buildCurve() : buildResidual(), form === "curve" ? [[], [], [], []] : [[], [], []]);
+        chart = createChart(mainHost, form === "curve" ? buildCurve() : buildResidual(), form === "curve" ? [[], [], [], [], [], [], []] : [[], [], []]);
       }
+      updateDrawing();
       const curves = view.session.store?.curves;
       const accepted = curves?.get("accepted") ?? [];
       const trial = curves?.get("trial") ?? [];
       if (form === "curve") {
         const data = view.model.get("data") ?? { x: [], y: [], sigma: null };
+        const band = data.band ?? null;
         const modelX = view.model.get("model_x") ?? [];
+        const noBand = { x: [], y: [] };
+        const asNumbers = (/** @type {(number | null)[]} */ v) => v.map((e) => (e === null ? NaN : e));
         const joined = joinSorted([
+          band ? { x: band.x, y: asNumbers(band.hi) } : noBand,
+          band ? { x: band.x, y: asNumbers(band.lo) } : noBand,
+          band ? { x: band.x, y: asNumbers(band.mean) } : noBand,
           { x: data.x ?? [], y: data.y ?? [] },
           { x: modelX, y: accepted },
           { x: modelX, y: trial },
         ]);
         sigma = Array.isArray(data.sigma) ? data.sigma : null;
-        dataRow = joined.source[0];
+        dataRow = joined.source[DATA - 1];
+        const style = dataMarkerStyle((data.x ?? []).length, chart.width);
+        dataAlpha = style.alpha;
+        const points = chart.series[DATA].points;
+        if (points) points.size = style.size;
+        panel.el.dataset.dataAlpha = String(style.alpha);
+        panel.setNote(band ? `${band.points.toLocaleString("en-US")} points, drawn as a band: min–max and mean per bin of x` : "");
         const bars = sigma ? errorBarEnds(data.y ?? [], sigma) : [];
         yExtent = extent(...joined.columns, bars);
         chart.setData([joined.x, ...joined.columns]);
@@ -125,10 +294,17 @@ export function createCurvePanel(view, size) {
     },
     resize(size) {
       currentSize = size;
-      chart?.setSize(size);
+      chart?.setSize(mainSize());
+      if (drawingChart) {
+        drawingChart.setSize(drawingSize());
+        const s = drawingSize();
+        drawnRanges = equalAspectRanges(drawn, s.width - AXES_WIDTH, s.height - AXES_HEIGHT);
+        drawingChart.redraw(true, false);
+      }
     },
     destroy() {
       chart?.destroy();
+      drawingChart?.destroy();
     },
   };
 }

@@ -1,16 +1,19 @@
 /**
  * Panel 6: the cost landscape over two parameters (the `landscape` trait, a grid
- * of log10 cost with the other parameters held at the fit's starting values) with
- * the fit's path over it: accepted points joined by a line, rejected trial points
- * as hollow markers. Clicking sends `pick` (new starting values for the two
- * parameters); the selects send `landscape_params`.
+ * of log10 cost with the other parameters held at the fit's starting values,
+ * which the line under the map names) with the fit's path over it: accepted
+ * points joined by a line, rejected trial points as hollow markers. The kernel
+ * grows the grid to contain the last fit's path; an axis whose grid is
+ * log-spaced (a log slider) is drawn in log10, so the path keeps its shape.
+ * Clicking sends `pick` (new starting values for the two parameters); the
+ * selects send `landscape_params`.
  */
 
 import { ownKeys } from "../controls.js";
 import { Panel } from "../panel.js";
 import { colorFor, cssGradient, finiteExtent } from "../colormap.js";
 import { formatNumber } from "../format.js";
-import { costAt, readLandscape } from "../grid.js";
+import { costAt, fromAxis, readLandscape, toAxis } from "../grid.js";
 import { axis, chartOptions, createChart, uPlot } from "../plot.js";
 import { triedPoint } from "../series.js";
 import { COLORS } from "../theme.js";
@@ -45,8 +48,11 @@ export function createLandscapePanel(view, size) {
   const rampLo = document.createElement("span");
   const rampHi = document.createElement("span");
   colorbar.append("log10 cost ", rampLo, ramp, rampHi);
+  // Which slice of the cost this is: the parameters not on the axes, and where they are held.
+  const slice = document.createElement("div");
+  slice.className = "lmscope-slice";
   panel.el.insertBefore(controls, panel.body);
-  panel.el.append(colorbar, readout);
+  panel.el.append(colorbar, slice, readout);
 
   /** @type {import("../plot.js").Chart | null} */
   let chart = null;
@@ -107,8 +113,8 @@ export function createLandscapePanel(view, size) {
         y: { auto: false, range: () => [g.ej[0], g.ej[g.ej.length - 1]] },
       },
       axes: [
-        axis(theme, { label: nameOf(g.i), kind: "linear", side: 2, grid: false }),
-        axis(theme, { label: nameOf(g.j), kind: "linear", grid: false }),
+        axis(theme, { label: nameOf(g.i), kind: g.logI ? "log" : "linear", side: 2, grid: false }),
+        axis(theme, { label: nameOf(g.j), kind: g.logJ ? "log" : "linear", grid: false }),
       ],
       hooks: { drawClear: [drawCells], draw: [drawPath], setCursor: [showHover] },
     });
@@ -149,9 +155,10 @@ export function createLandscapePanel(view, size) {
     const store = view.session.store;
     if (!grid || !store || grid.i >= store.n || grid.j >= store.n) return null;
     const { i, j } = grid;
+    const { logI, logJ } = grid;
     const at = (/** @type {string} */ name, /** @type {number} */ k) => [
-      u.valToPos(store.component(name, k, i), "x", true),
-      u.valToPos(store.component(name, k, j), "y", true),
+      u.valToPos(toAxis(store.component(name, k, i), logI), "x", true),
+      u.valToPos(toAxis(store.component(name, k, j), logJ), "y", true),
     ];
     const accepted = store.column("accepted");
     const pnorm = store.column("pnorm");
@@ -215,10 +222,12 @@ export function createLandscapePanel(view, size) {
   function showHover(u) {
     const { left, top } = u.cursor;
     if (!grid || left === undefined || top === undefined || left < 0 || top < 0) return;
-    const vi = u.posToVal(left, "x");
-    const vj = u.posToVal(top, "y");
+    const ai = u.posToVal(left, "x");
+    const aj = u.posToVal(top, "y");
+    const vi = fromAxis(ai, grid.logI);
+    const vj = fromAxis(aj, grid.logJ);
     const nameOf = (/** @type {number} */ k) => names()[k] ?? `x[${k}]`;
-    let text = `${nameOf(grid.i)} = ${formatNumber(vi, 5)}, ${nameOf(grid.j)} = ${formatNumber(vj, 5)}, log10 cost = ${formatNumber(costAt(grid, vi, vj), 4)}`;
+    let text = `${nameOf(grid.i)} = ${formatNumber(vi, 5)}, ${nameOf(grid.j)} = ${formatNumber(vj, 5)}, log10 cost = ${formatNumber(costAt(grid, ai, aj), 4)}`;
     const near = nearestTrial(u, left, top);
     if (near !== null) {
       const store = /** @type {import("../store.js").FitStore} */ (view.session.store);
@@ -256,8 +265,8 @@ export function createLandscapePanel(view, size) {
     if (!u || !grid) return;
     const { left, top } = u.cursor;
     if (left === undefined || top === undefined || left < 0 || top < 0) return;
-    const xi = u.posToVal(left, "x");
-    const xj = u.posToVal(top, "y");
+    const xi = fromAxis(u.posToVal(left, "x"), grid.logI);
+    const xj = fromAxis(u.posToVal(top, "y"), grid.logJ);
     if (Number.isFinite(xi) && Number.isFinite(xj)) view.send({ type: "pick", i: grid.i, j: grid.j, xi, xj });
   }
 
@@ -287,6 +296,7 @@ export function createLandscapePanel(view, size) {
     if (!grid && !view.model.get("landscape_on")) return panel.showPlaceholder("off (landscape=False): pick two parameters above to draw it");
     if (!grid) return panel.showPlaceholder(typeof trait?.message === "string" ? trait.message : "computing…");
     panel.showPlaceholder(null);
+    slice.textContent = describeSlice(grid, names());
     const fitId = view.session.store?.fitId;
     panel.setNote(
       pending ? "computing the new landscape…" : fitId !== undefined && grid.fitId !== fitId ? `landscape of fit ${grid.fitId}` : "",
@@ -308,6 +318,20 @@ export function createLandscapePanel(view, size) {
       chart?.destroy();
     },
   };
+}
+
+/**
+ * Which slice of the cost the map is, in words: the parameters on the axes
+ * (and which are logarithmic), and where every other one is held.
+ * @param {import("../grid.js").Grid} grid
+ * @param {string[]} names
+ */
+export function describeSlice(grid, names) {
+  const nameOf = (/** @type {number} */ k) => names[k] ?? `x[${k}]`;
+  const logs = [grid.logI ? nameOf(grid.i) : "", grid.logJ ? nameOf(grid.j) : ""].filter(Boolean);
+  const held = grid.held.map(([k, v]) => `${nameOf(k)} = ${formatNumber(v, 6)}`);
+  const onAxes = `cost over ${nameOf(grid.i)} and ${nameOf(grid.j)}${logs.length ? ` (log axis: ${logs.join(", ")})` : ""}`;
+  return held.length ? `Slice: ${onAxes}, with ${held.join(", ")} held at the start.` : `Cost over ${nameOf(grid.i)} and ${nameOf(grid.j)}${logs.length ? ` (log axis: ${logs.join(", ")})` : ""}.`;
 }
 
 /**
