@@ -223,6 +223,7 @@ export function createCurvePanel(view, size) {
     const shapeChanged = (next.length === 0) !== (drawn.length === 0);
     const changed = next.length !== drawn.length || next.some((s, k) => s.x !== drawn[k].x || s.y !== drawn[k].y);
     drawn = next;
+    if (form === "residual") panel.title.textContent = drawn.length ? "The fit drawn, and its residuals f" : "Residuals f";
     drawingHost.hidden = drawingLegend.hidden = drawn.length === 0;
     panel.el.dataset.drawnSeries = String(drawn.length);
     if (shapeChanged) chart?.setSize(mainSize());
@@ -270,6 +271,14 @@ export function createCurvePanel(view, size) {
           { x: modelX, y: accepted },
           { x: modelX, y: trial },
         ]);
+        // A band row that only another set has is an alignment artefact (undefined:
+        // uPlot draws across it); an empty bin (null) stays a gap.
+        for (const set of [BAND_HI - 1, BAND_LO - 1, BAND_MEAN - 1]) {
+          const column = /** @type {(number | null | undefined)[]} */ (joined.columns[set]);
+          joined.source[set].forEach((row, r) => {
+            if (row < 0) column[r] = undefined;
+          });
+        }
         sigma = Array.isArray(data.sigma) ? data.sigma : null;
         dataRow = joined.source[DATA - 1];
         const style = dataMarkerStyle((data.x ?? []).length, chart.width);
@@ -277,6 +286,11 @@ export function createCurvePanel(view, size) {
         const points = chart.series[DATA].points;
         if (points) points.size = style.size;
         panel.el.dataset.dataAlpha = String(style.alpha);
+        panel.el.dataset.bandBins = String(band ? band.x.length : 0);
+        // The legend names only what is drawn: the band's three series, or the points.
+        const rows = chart.root.querySelectorAll(".u-series");
+        for (const k of [BAND_HI, BAND_LO, BAND_MEAN]) if (rows[k]) /** @type {HTMLElement} */ (rows[k]).hidden = !band;
+        if (rows[DATA]) /** @type {HTMLElement} */ (rows[DATA]).hidden = Boolean(band);
         panel.setNote(band ? `${band.points.toLocaleString("en-US")} points, drawn as a band: min–max and mean per bin of x` : "");
         const bars = sigma ? errorBarEnds(data.y ?? [], sigma) : [];
         yExtent = extent(...joined.columns, bars);

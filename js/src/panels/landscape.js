@@ -168,8 +168,17 @@ export function createLandscapePanel(view, size) {
   /** @param {import("../plot.js").Chart} u */
   function drawPath(u) {
     const path = pathPixels(u);
-    if (!path || path.store.length === 0) return;
+    if (!path || path.store.length === 0) {
+      delete panel.el.dataset.finalInside;
+      return;
+    }
     const { store, at, accepted, pnorm } = path;
+    // For tests and readers of the DOM: is the fit's current point on the map?
+    const [fx, fy] = at("x", store.length - 1);
+    const { left, top, width, height } = u.bbox;
+    panel.el.dataset.finalInside = String(fx >= left && fx <= left + width && fy >= top && fy <= top + height);
+    panel.el.dataset.pathFit = String(store.fitId);
+    panel.el.dataset.pathSteps = String(store.length);
     const { ctx } = u;
     const ratio = uPlot.pxRatio;
     const radius = (store.length > 200 ? 2.5 : 3.5) * ratio;

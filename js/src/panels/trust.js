@@ -15,7 +15,7 @@ import { COLORS } from "../theme.js";
 import { stepLegend, stepNumbers, trueValue } from "../view.js";
 
 // Decades beyond the quartiles of Δ (of λ) drawn where they are.
-const HEADROOM = 4;
+const HEADROOM = 6;
 
 /**
  * One log axis's values: inside the robust window as they are, the rest pinned.
