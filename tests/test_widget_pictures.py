@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from widget_helpers import exp_model, make, sent, wait_for, widgets_made
 
-from lmscope import leastsq
+from lmscope import curve_fit, leastsq
 from lmscope.widget.drawing import MAX_POINTS, drawing_curves
 from lmscope.widget.landscape import axis_extent
 
@@ -150,3 +150,40 @@ def test_a_draw_that_raises_mid_fit_leaves_the_fit_alone(sent, widgets_made):
     assert w.wait(20)
     assert w.state == "success" and len(calls) > 1
     np.testing.assert_allclose(w.result[0], [3.0, -2.0])
+
+
+def steps_curves(sent, fit_id):
+    content, buffers = sent.of_type("steps", fit_id)[-1]
+    columns = len(content["columns"])
+    return {
+        spec["name"]: np.frombuffer(buffer, "<f8")
+        for spec, buffer in zip(content["curves"], buffers[columns:], strict=True)
+    }
+
+
+def test_curve_form_sends_its_residuals_against_xdata(sent, widgets_made):
+    rng = np.random.default_rng(4)
+    x = rng.permutation(np.linspace(0, 4, 60))  # unsorted: each residual keeps its own x
+    y = exp_model(x, 2.5, 1.3, 0.5) + 0.05 * rng.standard_normal(x.size)
+    sigma = np.full(x.size, 0.05)
+    w = make(widgets_made, exp_model, x, y, p0=[2, 1, 0.4], sigma=sigma, curve=True)
+    assert w.wait(20)
+    curves = steps_curves(sent, 1)
+    popt, _ = curve_fit(exp_model, x, y, p0=[2, 1, 0.4], sigma=sigma)
+    np.testing.assert_array_equal(curves["residual_x"], x)
+    np.testing.assert_allclose(curves["residual"], (exp_model(x, *popt) - y) / sigma, rtol=1e-12)
+
+
+def test_long_curve_form_residuals_are_decimated_with_their_x(sent, widgets_made):
+    x = np.linspace(0, 4, 50_000)
+    y = exp_model(x, 2.5, 1.3, 0.5) + 0.05 * np.random.default_rng(6).standard_normal(x.size)
+    w = make(widgets_made, exp_model, x, y, p0=[2, 1, 0.4], curve=True, landscape=False)
+    assert w.wait(20)
+    curves = steps_curves(sent, 1)
+    index = curves["index"].astype(int)
+    assert curves["residual"].size == curves["residual_x"].size == index.size < 2000
+    full = exp_model(x, *w.result[0]) - y
+    np.testing.assert_array_equal(curves["residual_x"], x[index])
+    np.testing.assert_allclose(curves["residual"], full[index], rtol=1e-12, atol=1e-15)
+    # The extremes survive the cut: the worst residual is drawn.
+    assert curves["residual"].max() == full.max() and curves["residual"].min() == full.min()

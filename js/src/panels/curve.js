@@ -4,7 +4,9 @@
  * latest trial point (dashed). Data points shrink and fade as they crowd the
  * plot, so the model shows through them; data too many to send point by point
  * arrive as a band (the min–max envelope of each bin of x, shaded, and the mean
- * as a line), which reads as one data set. Residual form: the residual vector f
+ * as a line), which reads as one data set. Under the data, the residuals f at
+ * the accepted point against x (the curve form's `residual` and `residual_x`
+ * curves, decimated together when long). Residual form: the residual vector f
  * at the accepted point (bars) and at the trial point (hollow markers), and,
  * when the problem has a `draw` hook, its picture of the fit above them (named
  * series on equal axes, e.g. the fitted circle and the points it fits).
@@ -25,6 +27,8 @@ const BAND_MEAN = 3;
 const DATA = 4;
 // Share of the panel's height the drawing takes when the residual form has one.
 const DRAWING_SHARE = 0.58;
+// ... and the residuals under the data in the curve form.
+const RESIDUAL_SHARE = 0.32;
 // Plot area inside a chart of a given size: the axes take about this much.
 const AXES_WIDTH = 60;
 const AXES_HEIGHT = 50;
@@ -51,7 +55,13 @@ export function createCurvePanel(view, size) {
   const drawingLegend = document.createElement("div");
   drawingLegend.className = "lmscope-drawing-legend";
   const mainHost = document.createElement("div");
-  panel.body.append(drawingHost, drawingLegend, mainHost);
+  const residualHost = document.createElement("div");
+  residualHost.className = "lmscope-residuals";
+  panel.body.append(drawingHost, drawingLegend, mainHost, residualHost);
+  /** @type {import("../plot.js").Chart | null} the curve form's residuals under the data */
+  let residualChart = null;
+  /** @type {[number | null, number | null]} */
+  let residualExtent = [null, null];
   /** @type {import("../plot.js").Chart | null} */
   let chart = null;
   /** @type {import("../plot.js").Chart | null} */
@@ -76,8 +86,75 @@ export function createCurvePanel(view, size) {
   const yScale = { range: () => linearRange(...yExtent) };
 
   function mainSize() {
+    if (form === "curve" && residualChart) return { width: currentSize.width, height: Math.max(150, Math.round(currentSize.height * (1 - RESIDUAL_SHARE))) };
     if (form !== "residual" || drawn.length === 0) return currentSize;
     return { width: currentSize.width, height: Math.max(120, Math.round(currentSize.height * (1 - DRAWING_SHARE))) };
+  }
+
+  function residualSize() {
+    return { width: currentSize.width, height: Math.max(110, Math.round(currentSize.height * RESIDUAL_SHARE)) };
+  }
+
+  function buildResidualsUnderData() {
+    const options = chartOptions({
+      panel,
+      size: residualSize(),
+      series: [{ label: "x" }, markers(theme, { label: "f at x (model − y, over σ when given)", color: COLORS.line })],
+      scales: {
+        // The data chart's x range, so a residual sits under its data point.
+        x: { time: false, auto: false, range: () => [chart?.scales.x.min ?? 0, chart?.scales.x.max ?? 1] },
+        y: { range: () => linearRange(...residualExtent) },
+      },
+      axes: [axis(theme, { label: "x", kind: "linear", side: 2 }), axis(theme, { label: "f", kind: "linear" })],
+      hooks: { draw: [drawZero] },
+    });
+    options.legend = { show: false };
+    return createChart(residualHost, options, [[], []]);
+  }
+
+  /** @param {import("../plot.js").Chart} u */
+  function drawZero(u) {
+    const { ctx } = u;
+    const y = u.valToPos(0, "y", true);
+    ctx.save();
+    ctx.strokeStyle = theme.muted;
+    ctx.lineWidth = uPlot.pxRatio;
+    ctx.beginPath();
+    ctx.moveTo(u.bbox.left, y);
+    ctx.lineTo(u.bbox.left + u.bbox.width, y);
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** The curve form's residuals under the data, when the kernel sends them. */
+  function updateResiduals() {
+    const curves = view.session.store?.curves;
+    const f = curves?.get("residual");
+    const fx = curves?.get("residual_x");
+    const show = form === "curve" && f !== undefined && fx !== undefined && f.length === fx.length && f.length > 0;
+    residualHost.hidden = !show;
+    if (!show) {
+      if (residualChart) {
+        residualChart.destroy();
+        residualChart = null;
+        chart?.setSize(mainSize());
+      }
+      return;
+    }
+    if (!residualChart) {
+      residualChart = buildResidualsUnderData();
+      chart?.setSize(mainSize());
+    }
+    const joined = joinSorted([{ x: /** @type {ArrayLike<number>} */ (fx), y: /** @type {ArrayLike<number>} */ (f) }]);
+    const column = joined.columns[0];
+    const lim = extent(column);
+    const far = Math.max(Math.abs(lim[0] ?? 0), Math.abs(lim[1] ?? 0));
+    residualExtent = far > 0 ? [-far, far] : [null, null];
+    const style = dataMarkerStyle(column.length, residualChart.width);
+    const points = residualChart.series[1].points;
+    if (points) points.size = style.size;
+    panel.el.dataset.residuals = String(column.length);
+    residualChart.setData([joined.x, column]);
   }
 
   function drawingSize() {
@@ -251,6 +328,9 @@ export function createCurvePanel(view, size) {
         form = wanted;
         panel.title.textContent = form === "curve" ? "Data and model" : "Residuals f";
         chart?.destroy();
+        residualChart?.destroy();
+        residualChart = null;
+        residualHost.hidden = true;
         chart = createChart(mainHost, form === "curve" ? buildCurve() : buildResidual(), form === "curve" ? [[], [], [], [], [], [], []] : [[], [], []]);
       }
       updateDrawing();
@@ -295,6 +375,7 @@ export function createCurvePanel(view, size) {
         const bars = sigma ? errorBarEnds(data.y ?? [], sigma) : [];
         yExtent = extent(...joined.columns, bars);
         chart.setData([joined.x, ...joined.columns]);
+        updateResiduals();
       } else {
         const m = Math.max(accepted.length, trial.length);
         const f = finiteOrNull(accepted);
@@ -309,6 +390,7 @@ export function createCurvePanel(view, size) {
     resize(size) {
       currentSize = size;
       chart?.setSize(mainSize());
+      residualChart?.setSize(residualSize());
       if (drawingChart) {
         drawingChart.setSize(drawingSize());
         const s = drawingSize();
@@ -319,6 +401,7 @@ export function createCurvePanel(view, size) {
     destroy() {
       chart?.destroy();
       drawingChart?.destroy();
+      residualChart?.destroy();
     },
   };
 }

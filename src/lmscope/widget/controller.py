@@ -121,7 +121,9 @@ class FitJob:
     def run(self) -> outcomes.Outcome:
         """Run the fit; returns (and keeps in `outcome`) how it ended."""
         problem, request = self._problem, self.request
-        curve_points = MODEL_POINTS if problem.form == "residual" else None
+        # Long residual vectors go to the page decimated, in both forms (the curve
+        # form draws them under the data, against xdata).
+        curve_points = MODEL_POINTS
         self._stream.begin(
             self.fit_id, problem.n, self.trace, paused=request.step_mode, curve_points=curve_points
         )
@@ -175,21 +177,17 @@ class FitJob:
             if self._last_eval is None:
                 raise
             raise StopFit from None
-        if self._problem.form == "residual":
-            # The residual form draws f itself: keep the values the fit computed
-            # instead of calling func again for the page.
-            self._last_eval = (
-                np.array(x, dtype=np.float64),
-                np.array(fvec, dtype=np.float64).reshape(-1),
-            )
-        else:
-            self._last_eval = (x, fvec)
+        # The page draws f (the residual form as its plot, the curve form under the
+        # data): keep the values the fit computed instead of calling func again.
+        self._last_eval = (
+            np.array(x, dtype=np.float64),
+            np.array(fvec, dtype=np.float64).reshape(-1),
+        )
         return fvec
 
     def _callback(self, step) -> bool:
         k = len(self.trace) - 1  # this record is complete
-        if self._problem.form == "residual":
-            self._follow_residuals(step)
+        self._follow_residuals(step)
         self._stream.records(self.fit_id, k + 1, self._curves(k))
         if self._stop.is_set():
             return True
@@ -239,6 +237,13 @@ class FitJob:
             if accepted is None or trial is None:
                 return None
             curves = {"accepted": accepted, "trial": trial}
+            xdata = self._problem.curve.xdata if self._problem.curve is not None else None
+            f = self._accepted_f
+            if f is not None and isinstance(xdata, np.ndarray) and xdata.size == f.size:
+                # The residuals at the accepted point, against xdata: decimated
+                # together (stream.py) when long.
+                curves["residual"] = f
+                curves["residual_x"] = xdata
         self._curves_at, self._last_curves = k, now
         self.curves = curves
         return curves
