@@ -15,7 +15,7 @@
 import { drawnSeries, equalAspectRanges } from "../drawing.js";
 import { dataMarkerStyle } from "../layout.js";
 import { Panel } from "../panel.js";
-import { axis, chartOptions, createChart, line, linearScale, markers, uPlot } from "../plot.js";
+import { axis, chartOptions, createChart, line, linearScale, markers, showLegendRow, uPlot } from "../plot.js";
 import { linearRange } from "../scales.js";
 import { extent, finiteOrNull, joinSorted } from "../series.js";
 import { COLORS } from "../theme.js";
@@ -368,9 +368,8 @@ export function createCurvePanel(view, size) {
         panel.el.dataset.dataAlpha = String(style.alpha);
         panel.el.dataset.bandBins = String(band ? band.x.length : 0);
         // The legend names only what is drawn: the band's three series, or the points.
-        const rows = chart.root.querySelectorAll(".u-series");
-        for (const k of [BAND_HI, BAND_LO, BAND_MEAN]) if (rows[k]) /** @type {HTMLElement} */ (rows[k]).hidden = !band;
-        if (rows[DATA]) /** @type {HTMLElement} */ (rows[DATA]).hidden = Boolean(band);
+        for (const k of [BAND_HI, BAND_LO, BAND_MEAN]) showLegendRow(chart, k, Boolean(band));
+        showLegendRow(chart, DATA, !band);
         panel.setNote(band ? `${band.points.toLocaleString("en-US")} points, drawn as a band: min–max and mean per bin of x` : "");
         const bars = sigma ? errorBarEnds(data.y ?? [], sigma) : [];
         yExtent = extent(...joined.columns, bars);

@@ -9,7 +9,7 @@
  */
 
 import { Panel } from "../panel.js";
-import { axis, chartOptions, createChart, line, logLegend, logScale, markers, stepScale } from "../plot.js";
+import { axis, chartOptions, createChart, line, logLegend, logScale, markers, showLegendRow, stepScale } from "../plot.js";
 import { markerSize } from "../layout.js";
 import { GLOSSARY } from "../glossary.js";
 import { clampToRange, log10OrNaN, log10OrNull, robustWindow, splitAccepted } from "../series.js";
@@ -59,6 +59,7 @@ export function createFnormPanel(view, size) {
       const pinned = clamped.filter((v) => v !== null).length;
       panel.setNote(pinned ? `${pinned} trial${pinned === 1 ? "" : "s"} beyond the axis, pinned to its edge` : "");
       chart.setData([stepNumbers(length), line, split.accepted, split.rejected, clamped]);
+      showLegendRow(chart, 4, pinned > 0);
     },
     resize(size) {
       chart.setSize(size);

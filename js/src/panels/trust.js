@@ -8,7 +8,7 @@
  */
 
 import { Panel } from "../panel.js";
-import { axis, chartOptions, createChart, line, logLegend, logScale, markers, stepScale } from "../plot.js";
+import { axis, chartOptions, createChart, line, logLegend, logScale, markers, showLegendRow, stepScale } from "../plot.js";
 import { GLOSSARY } from "../glossary.js";
 import { clampToRange, log10OrNaN, robustWindow } from "../series.js";
 import { COLORS } from "../theme.js";
@@ -75,6 +75,8 @@ export function createTrustPanel(view, size) {
       if (pinned) notes.push(`${pinned} beyond the axes, pinned to their edges`);
       panel.setNote(notes.join("; "));
       chart.setData([stepNumbers(length), delta.inside, lambda.inside, delta.clamped, lambda.clamped]);
+      showLegendRow(chart, 3, delta.clamped.some((v) => v !== null));
+      showLegendRow(chart, 4, lambda.clamped.some((v) => v !== null));
     },
     resize(size) {
       chart.setSize(size);
