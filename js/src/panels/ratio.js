@@ -6,7 +6,7 @@
  */
 
 import { Panel } from "../panel.js";
-import { axis, chartOptions, createChart, markers, stepScale, uPlot } from "../plot.js";
+import { axis, chartOptions, createChart, markers, showLegendRow, stepScale, uPlot } from "../plot.js";
 import { markerSize } from "../layout.js";
 import { explainTrial } from "../explain.js";
 import { GLOSSARY } from "../glossary.js";
@@ -63,6 +63,7 @@ export function createRatioPanel(view, size) {
       const outside = clamped.filter((v) => v !== null).length;
       panel.setNote(outside ? `${outside} outside the window, pinned to its edge` : "");
       chart.setData([stepNumbers(length), split.accepted, split.rejected, clamped]);
+      showLegendRow(chart, 3, outside > 0);
       const last = length - 1;
       why.textContent =
         store && last >= 0
