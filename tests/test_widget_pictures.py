@@ -187,3 +187,22 @@ def test_long_curve_form_residuals_are_decimated_with_their_x(sent, widgets_made
     np.testing.assert_allclose(curves["residual"], full[index], rtol=1e-12, atol=1e-15)
     # The extremes survive the cut: the worst residual is drawn.
     assert curves["residual"].max() == full.max() and curves["residual"].min() == full.min()
+
+
+def test_figure_draws_dense_data_as_the_page_does(widgets_made):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.collections import PolyCollection
+
+    x = np.linspace(0, 4, 30_000)
+    y = exp_model(x, 2.5, 1.3, 0.5) + 0.1 * np.random.default_rng(8).standard_normal(x.size)
+    w = make(widgets_made, exp_model, x, y, p0=[2, 1, 0.4], curve=True, landscape=False)
+    assert w.wait(20)
+    fig = w.figure()
+    curve_ax = next(ax for ax in fig.axes if ax.get_title() == "data and model")
+    bands = [c for c in curve_ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 1
+    # The envelope spans the data: its vertices reach the lowest and highest y.
+    vertices = bands[0].get_paths()[0].vertices
+    assert vertices[:, 1].min() == y.min() and vertices[:, 1].max() == y.max()
