@@ -121,6 +121,11 @@ def test_teaching_notebook_runs_in_jupyterlab_with_live_widgets(name, lab, page,
         timeout=60_000,
     )
     assert not errors, errors
+    # Each drawn landscape says which slice it is.
+    for k in range(widgets.count()):
+        land = widgets.nth(k).locator(".lmscope-panel[data-panel=landscape]")
+        if land.get_attribute("data-placeholder") is None:
+            assert "cost over" in land.locator(".lmscope-slice").text_content().lower()
     widgets.last.screenshot(path=str(artifacts / f"{Path(name).stem}.png"))
     if name.startswith("01"):
         check_dense_band_and_circle(page, artifacts)
