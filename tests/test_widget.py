@@ -150,7 +150,7 @@ def test_curve_form_names_default_p0_and_helper(sent, widgets_made):
     r = fit_widget(rosenbrock, [1.0, 2.0], names=["u", "v"], run=False)
     widgets_made.append(r)
     assert r.form == "residual" and r.names == ["u", "v"]
-    assert r.data == {"x": [], "y": [], "sigma": None} and r.model_x == []
+    assert r.data == {"x": [], "y": [], "sigma": None, "band": None} and r.model_x == []
 
 
 def test_residual_form_curves_are_the_values_the_fit_computed(sent, widgets_made):

@@ -31,7 +31,7 @@ from lmscope import curve_fit, leastsq
 from lmscope.trace import FIELDS
 from lmscope.widget import FitWidget
 from lmscope.widget.decimate import keep_indices
-from lmscope.widget.problem import DATA_POINTS, MODEL_POINTS
+from lmscope.widget.problem import BAND_BINS, MODEL_POINTS
 
 __all__ = ["sent", "widgets_made"]  # fixtures, used by name
 
@@ -299,9 +299,36 @@ def test_long_data_are_decimated_for_the_page(sent, widgets_made):
         sigma=np.full(x.size, 0.05),
     )
     data = w.data
-    assert len(data["x"]) <= 1.5 * DATA_POINTS and len(data["x"]) == len(data["sigma"])
-    assert max(data["y"]) == y.max() and min(data["y"]) == y.min()
-    assert data["x"] == sorted(data["x"])
+    band = data["band"]
+    # No points (x.size > DATA_POINTS): a band, min-max envelope and mean per bin of x.
+    assert data["x"] == data["y"] == [] and data["sigma"] is None
+    assert band["points"] == x.size == sum(band["count"])
+    assert len(band["x"]) == BAND_BINS and band["x"] == sorted(band["x"])
+    # Against numpy on the same bins: 50 000 points over 400 equal bins.
+    edges = np.linspace(x.min(), x.max(), BAND_BINS + 1)
+    which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, BAND_BINS - 1)
+    for k in (0, 137, BAND_BINS - 1):
+        in_bin = y[which == k]
+        assert band["lo"][k] == in_bin.min() and band["hi"][k] == in_bin.max()
+        assert band["mean"][k] == pytest.approx(in_bin.mean(), rel=1e-12)
+    assert min(band["lo"]) == y.min() and max(band["hi"]) == y.max()
+
+
+def test_a_gap_in_long_data_stays_a_gap_in_the_band(widgets_made):
+    x = np.concatenate([np.linspace(0, 1, 30_000), np.linspace(3, 4, 30_000)])
+    w = make(
+        widgets_made,
+        exp_model,
+        x,
+        exp_model(x, 2.5, 1.3, 0.5),
+        p0=[2, 1, 0.5],
+        curve=True,
+        run=False,
+    )
+    band = w.data["band"]
+    empty = [k for k, c in enumerate(band["count"]) if c == 0]
+    assert empty and all(1 < band["x"][k] < 3 for k in empty)
+    assert all(band["lo"][k] is None and band["mean"][k] is None for k in empty)
 
 
 def test_keep_indices_keeps_extremes_and_gaps():

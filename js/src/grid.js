@@ -8,8 +8,12 @@
  * @typedef {object} Grid
  * @property {number} i
  * @property {number} j
- * @property {Float64Array} xi   cell centres along parameter i (nx)
- * @property {Float64Array} xj   cell centres along parameter j (ny)
+ * @property {Float64Array} xi   cell centres along parameter i (nx), in axis space:
+ *                               log10 of the values on a log axis (logI)
+ * @property {Float64Array} xj   cell centres along parameter j (ny), likewise (logJ)
+ * @property {boolean} logI      the grid is log-spaced along i: that axis is drawn in log10
+ * @property {boolean} logJ
+ * @property {[number, number][]} held  the slice: [index, value] of every other parameter
  * @property {Float64Array} ei   cell edges along i (nx + 1), increasing
  * @property {Float64Array} ej   cell edges along j (ny + 1), increasing
  * @property {Float64Array} cost log10 cost, row-major with one row per xj
@@ -38,19 +42,46 @@ export function readLandscape(value) {
   if (l.log10_cost.length !== nx * ny) {
     throw new Error(`landscape: log10_cost has ${l.log10_cost.length} values, expected ny*nx = ${ny}*${nx} = ${nx * ny}`);
   }
-  const xi = Float64Array.from(l.xi, toNumber);
-  const xj = Float64Array.from(l.xj, toNumber);
-  if (!isIncreasing(xi) || !isIncreasing(xj)) throw new Error("landscape: xi and xj must be finite and increasing");
+  const logI = l.log_i === true;
+  const logJ = l.log_j === true;
+  const xi = Float64Array.from(l.xi, (v) => toAxis(toNumber(v), logI));
+  const xj = Float64Array.from(l.xj, (v) => toAxis(toNumber(v), logJ));
+  if (!isIncreasing(xi) || !isIncreasing(xj)) throw new Error("landscape: xi and xj must be finite and increasing (and positive on a log axis)");
+  const held = Array.isArray(l.held)
+    ? l.held.filter((/** @type {unknown} */ h) => Array.isArray(h) && h.length === 2 && Number.isSafeInteger(h[0]) && typeof h[1] === "number")
+    : [];
   return {
     i: l.i,
     j: l.j,
     xi,
     xj,
+    logI,
+    logJ,
+    held,
     ei: cellEdges(xi),
     ej: cellEdges(xj),
     cost: Float64Array.from(l.log10_cost, toNumber),
     fitId: Number.isSafeInteger(l.fit_id) ? l.fit_id : -1,
   };
+}
+
+/**
+ * A parameter's value in the axis space of its landscape axis: log10 on a log axis
+ * (NaN for a value <= 0, which a log axis cannot show).
+ * @param {number} v
+ * @param {boolean} log
+ */
+export function toAxis(v, log) {
+  return log ? (v > 0 ? Math.log10(v) : NaN) : v;
+}
+
+/**
+ * Back from axis space to the parameter's value.
+ * @param {number} a
+ * @param {boolean} log
+ */
+export function fromAxis(a, log) {
+  return log ? 10 ** a : a;
 }
 
 /**

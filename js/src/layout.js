@@ -68,3 +68,17 @@ export function cockpitLayout(width) {
   const controlsWidth = Math.round(Math.min(MAX_CONTROLS, Math.max(MIN_CONTROLS, width * 0.42)));
   return { narrow: false, controlsWidth, plotWidth: width - controlsWidth - COCKPIT_GAP };
 }
+
+/**
+ * Data markers that leave the model visible: full size and opaque for a few
+ * points, smaller and more transparent as points crowd each pixel column, so
+ * hundreds of points read as a cloud the model line shows through.
+ * @param {number} count  data points drawn
+ * @param {number} width  of the plot, CSS pixels
+ * @returns {{size: number, alpha: number}}
+ */
+export function dataMarkerStyle(count, width) {
+  const perPixel = count / Math.max(1, width);
+  const alpha = Math.min(1, Math.max(0.15, 0.5 / Math.sqrt(Math.max(perPixel, 1e-9))));
+  return { size: Math.max(2, Math.min(6, markerSize(count, width))), alpha: Math.round(alpha * 100) / 100 };
+}

@@ -8,8 +8,9 @@ export class Panel {
   /**
    * @param {string} name  stable, for tests: data-panel
    * @param {string} title
+   * @param {string} [help]  what the panel's quantities mean, shown on hover and to screen readers
    */
-  constructor(name, title) {
+  constructor(name, title, help) {
     this.draws = 0;
     this.el = document.createElement("section");
     this.el.className = "lmscope-panel";
@@ -20,7 +21,20 @@ export class Panel {
     this.title.textContent = title;
     this.note = document.createElement("span");
     this.note.className = "lmscope-note";
-    header.append(this.title, this.note);
+    header.append(this.title);
+    if (help) {
+      // A focusable mark, so the explanation is reachable without a mouse too.
+      const mark = document.createElement("span");
+      mark.className = "lmscope-help";
+      mark.textContent = "?";
+      mark.title = help;
+      mark.tabIndex = 0;
+      mark.setAttribute("role", "note");
+      mark.setAttribute("aria-label", help);
+      this.title.title = help;
+      header.append(mark);
+    }
+    header.append(this.note);
     this.body = document.createElement("div");
     this.body.className = "lmscope-body";
     this.placeholder = document.createElement("div");

@@ -183,3 +183,15 @@ export function createChart(host, options, data) {
 }
 
 export { uPlot };
+
+/**
+ * Show or hide one series' row in a chart's legend, so the legend names only
+ * what is drawn (a "beyond the axis" series with nothing beyond it is noise).
+ * @param {Chart} chart
+ * @param {number} index  of the series
+ * @param {boolean} show
+ */
+export function showLegendRow(chart, index, show) {
+  const row = /** @type {HTMLElement | undefined} */ (chart.root.querySelectorAll(".u-series")[index]);
+  if (row && row.hidden === show) row.hidden = !show;
+}

@@ -159,3 +159,48 @@ export function extent(...arrays) {
   }
   return lo <= hi ? [lo, hi] : [null, null];
 }
+
+/**
+ * The window of a log axis (in exponent space) that outliers cannot flatten:
+ * it contains `keep` whole (the values that must be read, e.g. the accepted
+ * ‖f‖), or, without `keep`, the middle half of `values` (quartiles); and the
+ * other values up to `headroom` decades beyond that. What lies further out is
+ * for clampToRange to pin to the edge. Null and non-finite values are skipped.
+ * @param {ArrayLike<number | null>} values  log10 of the values
+ * @param {ArrayLike<number | null> | null} keep
+ * @param {number} headroom  decades
+ * @returns {[number, number] | null}  null when there is nothing finite
+ */
+export function robustWindow(values, keep, headroom) {
+  const all = extent(values, keep ?? []);
+  if (all[0] === null || all[1] === null) return null;
+  let core = keep ? extent(keep) : quartiles(values);
+  if (core[0] === null || core[1] === null) core = all;
+  const lo = Math.max(all[0], /** @type {number} */ (core[0]) - headroom);
+  const hi = Math.min(all[1], /** @type {number} */ (core[1]) + headroom);
+  return [lo, hi];
+}
+
+/**
+ * First and third quartile of the finite values (nearest rank).
+ * @param {ArrayLike<number | null>} values
+ * @returns {[number | null, number | null]}
+ */
+function quartiles(values) {
+  const sorted = Array.from(values).filter((v) => v !== null && Number.isFinite(v));
+  if (sorted.length === 0) return [null, null];
+  sorted.sort((a, b) => /** @type {number} */ (a) - /** @type {number} */ (b));
+  const at = (/** @type {number} */ q) => /** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+  return [at(0.25), at(0.75)];
+}
+
+/**
+ * log10 of each value for a log axis that pins outliers: +Infinity stays
+ * +Infinity (an overflowing trial is the furthest outlier of all), and what has
+ * no logarithm (NaN, 0, negative) becomes NaN, which clampToRange leaves out.
+ * @param {ArrayLike<number>} values
+ * @returns {number[]}
+ */
+export function log10OrNaN(values) {
+  return Array.from(values, (v) => (v > 0 ? Math.log10(v) : NaN));
+}

@@ -27,6 +27,19 @@
  * @property {number[]} x
  * @property {number[]} y
  * @property {number[] | null} sigma  one standard deviation per point; null draws no error bars
+ * @property {Band | null} [band]  data too many to draw point by point (x, y empty then)
+ */
+
+/**
+ * Dense data as a band (decimate.py, `data_band`): per bin of x its centre,
+ * the lowest, highest and mean y; null in lo/hi/mean where a bin is empty.
+ * @typedef {object} Band
+ * @property {number[]} x
+ * @property {(number | null)[]} lo
+ * @property {(number | null)[]} hi
+ * @property {(number | null)[]} mean
+ * @property {number[]} count  points per bin
+ * @property {number} points  points in all
  */
 
 /**
@@ -38,6 +51,9 @@
  * @property {number[]} xi
  * @property {number[]} xj
  * @property {number[]} log10_cost
+ * @property {boolean} [log_i]  xi is log-spaced: draw that axis in log10
+ * @property {boolean} [log_j]
+ * @property {[number, number][]} [held]  the slice: [index, value] of every other parameter
  * @property {number} fit_id
  * @property {string} [message]  instead of a grid: why there is none ("func too slow ...")
  */

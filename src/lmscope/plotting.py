@@ -97,7 +97,15 @@ def _curve_panel(ax, curve) -> None:
         data = curve["data"]
         x, y = np.asarray(data["x"], float), np.asarray(data["y"], float)
         sigma = data.get("sigma")
-        if sigma is not None:
+        band = data.get("band")
+        if band is not None:
+            lo, hi, mean = (
+                np.array([np.nan if v is None else v for v in band[key]], float)
+                for key in ("lo", "hi", "mean")
+            )
+            ax.fill_between(band["x"], lo, hi, color="0.75", lw=0, label="data (min-max per bin)")
+            ax.plot(band["x"], mean, color="0.35", lw=1, label="data (mean per bin)")
+        elif sigma is not None:
             yerr = np.array([np.nan if s is None else s for s in sigma], float)
             ax.errorbar(x, y, yerr=yerr, fmt="o", ms=3, color="0.3", ecolor="0.6", label="data")
         else:

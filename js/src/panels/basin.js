@@ -194,10 +194,14 @@ export function createBasinView(names, values) {
   }
 
   /**
-   * Draw the cells (a drawClear hook of the landscape's chart).
+   * Draw the cells (a drawClear hook of the landscape's chart).  The chart's
+   * axes may be in log10 (a log slider's parameter): axisI and axisJ map a
+   * parameter's value to its axis.
    * @param {import("../plot.js").Chart} u
+   * @param {(v: number) => number} [axisI]
+   * @param {(v: number) => number} [axisJ]
    */
-  function draw(u) {
+  function draw(u, axisI = (v) => v, axisJ = (v) => v) {
     if (!map) return;
     legend.dataset.drawn = String(Number(legend.dataset.drawn ?? 0) + 1);
     const { ctx } = u;
@@ -211,11 +215,11 @@ export function createBasinView(names, values) {
     /** @type {[number, number, number, number][]} */
     const boxes = [];
     for (let r = 0; r < ej.length - 1; r++) {
-      const y0 = Math.ceil(u.valToPos(ej[r], "y", true));
-      const y1 = Math.floor(u.valToPos(ej[r + 1], "y", true));
+      const y0 = Math.ceil(u.valToPos(axisJ(ej[r]), "y", true));
+      const y1 = Math.floor(u.valToPos(axisJ(ej[r + 1]), "y", true));
       for (let c = 0; c < nx; c++) {
-        const x0 = Math.floor(u.valToPos(ei[c], "x", true));
-        const x1 = Math.ceil(u.valToPos(ei[c + 1], "x", true));
+        const x0 = Math.floor(u.valToPos(axisI(ei[c]), "x", true));
+        const x1 = Math.ceil(u.valToPos(axisI(ei[c + 1]), "x", true));
         boxes.push([x0, y1, x1 - x0, y0 - y1]);
         ctx.fillStyle = fills[r * nx + c];
         ctx.fillRect(x0, y1, x1 - x0, y0 - y1);
@@ -268,8 +272,8 @@ export function createBasinView(names, values) {
     // the landscape draws the current fit's path and its start over it.
     const start = values();
     if (start.length > Math.max(map.i, map.j)) {
-      const x = u.valToPos(start[map.i], "x", true);
-      const y = u.valToPos(start[map.j], "y", true);
+      const x = u.valToPos(axisI(start[map.i]), "x", true);
+      const y = u.valToPos(axisJ(start[map.j]), "y", true);
       const arm = 6 * ratio;
       ctx.beginPath();
       ctx.moveTo(x - arm, y);
@@ -344,7 +348,10 @@ export function createBasinView(names, values) {
   function asGrid() {
     const m = /** @type {BasinMap} */ (map);
     const { i, j, xi, xj, ei, ej } = m;
-    return { i, j, xi, xj, ei, ej, cost: new Float64Array(m.label.length).fill(NaN), fitId: -1 };
+    // Linear axes in the parameters' values: draw() maps cells through the
+    // grid's (here identity) axes, so the cells and the axes agree.
+    const cost = new Float64Array(m.label.length).fill(NaN);
+    return { i, j, xi, xj, ei, ej, cost, fitId: -1, logI: false, logJ: false, held: [] };
   }
 
   return {

@@ -2,15 +2,22 @@
  * Panel 2: ||f|| per trial step on a log axis. The line is the accepted point's
  * norm; markers are the trial points' norms, filled green where the step was
  * accepted and hollow red where it was rejected, so the rhythm of the trust
- * region shows at a glance.
+ * region shows at a glance. The axis holds the accepted ‖f‖ whole and trial
+ * norms up to HEADROOM decades above it: a wild rejected trial (‖f‖ = 1e21,
+ * or an overflow) is pinned to the top edge with a marker of its own instead
+ * of flattening the path; hovering shows its true value.
  */
 
 import { Panel } from "../panel.js";
-import { axis, chartOptions, createChart, line, logLegend, logScale, markers, stepScale } from "../plot.js";
+import { axis, chartOptions, createChart, line, logLegend, logScale, markers, showLegendRow, stepScale } from "../plot.js";
 import { markerSize } from "../layout.js";
-import { log10OrNull, splitAccepted } from "../series.js";
+import { GLOSSARY } from "../glossary.js";
+import { clampToRange, log10OrNaN, log10OrNull, robustWindow, splitAccepted } from "../series.js";
 import { COLORS } from "../theme.js";
-import { stepLegend, stepNumbers } from "../view.js";
+import { stepLegend, stepNumbers, trueValue } from "../view.js";
+
+// Decades above the highest accepted ‖f‖ that trial norms are drawn where they are.
+const HEADROOM = 2;
 
 /**
  * @param {import("../view.js").View} view
@@ -18,7 +25,8 @@ import { stepLegend, stepNumbers } from "../view.js";
  * @returns {import("../view.js").PanelView}
  */
 export function createFnormPanel(view, size) {
-  const panel = new Panel("fnorm", "‖f‖ per trial step");
+  const panel = new Panel("fnorm", "‖f‖ per trial step", GLOSSARY.fnorm);
+  const trialAt = trueValue(view, (store, k) => store.column("fnorm_trial")[k]);
   const { theme } = view;
   const options = chartOptions({
     panel,
@@ -29,22 +37,29 @@ export function createFnormPanel(view, size) {
       line({ label: "‖f(x)‖", color: COLORS.line, value: logLegend }),
       markers(theme, { label: "‖f(x_trial)‖ accepted", color: COLORS.accepted, value: logLegend }),
       markers(theme, { label: "‖f(x_trial)‖ rejected", color: COLORS.rejected, hollow: true, value: logLegend }),
+      markers(theme, { label: "‖f(x_trial)‖ beyond the axis", color: COLORS.clamped, hollow: true, value: trialAt }),
     ],
     scales: { x: stepScale(), y: logScale() },
     axes: [axis(theme, { label: "trial step", kind: "step" }), axis(theme, { label: "‖f‖", kind: "log" })],
   });
-  const chart = createChart(panel.body, options, [[], [], [], []]);
+  const chart = createChart(panel.body, options, [[], [], [], [], []]);
 
   return {
     el: panel.el,
     update() {
       const store = view.session.store;
       const length = store?.length ?? 0;
-      const trial = store ? log10OrNull(store.column("fnorm_trial")) : [];
-      const split = splitAccepted(trial, store ? store.column("accepted") : [], store ? store.column("pnorm") : []);
+      const line = store ? log10OrNull(store.column("fnorm")) : [];
+      const trial = store ? log10OrNaN(store.column("fnorm_trial")) : [];
+      const window = robustWindow(trial.map((v) => (Number.isFinite(v) ? v : null)), line, HEADROOM) ?? [-Infinity, Infinity];
+      const { inside, clamped } = clampToRange(trial, ...window);
+      const split = splitAccepted(inside, store ? store.column("accepted") : [], store ? store.column("pnorm") : []);
       const size = markerSize(length, chart.width);
       for (const s of chart.series.slice(2)) if (s.points) s.points.size = size;
-      chart.setData([stepNumbers(length), store ? log10OrNull(store.column("fnorm")) : [], split.accepted, split.rejected]);
+      const pinned = clamped.filter((v) => v !== null).length;
+      panel.setNote(pinned ? `${pinned} trial${pinned === 1 ? "" : "s"} beyond the axis, pinned to its edge` : "");
+      chart.setData([stepNumbers(length), line, split.accepted, split.rejected, clamped]);
+      showLegendRow(chart, 4, pinned > 0);
     },
     resize(size) {
       chart.setSize(size);

@@ -1,11 +1,14 @@
 /**
  * Panel 6: the cost landscape over two parameters (the `landscape` trait, a grid
- * of log10 cost with the other parameters held at the fit's starting values) with
- * the fit's path over it: accepted points joined by a line, rejected trial points
- * as hollow markers. Clicking sends `pick` (new starting values for the two
- * parameters); the selects send `landscape_params`. The `show` select switches
- * to the basin map of the same two parameters (basin.js draws its cells and
- * says what a cell's start did; a click there fits from the cell's exact start).
+ * of log10 cost with the other parameters held at the fit's starting values,
+ * which the line under the map names) with the fit's path over it: accepted
+ * points joined by a line, rejected trial points as hollow markers. The kernel
+ * grows the grid to contain the last fit's path; an axis whose grid is
+ * log-spaced (a log slider) is drawn in log10, so the path keeps its shape.
+ * Clicking sends `pick` (new starting values for the two parameters); the
+ * selects send `landscape_params`. The `show` select switches to the basin
+ * map of the same two parameters (basin.js draws its cells and says what a
+ * cell's start did; a click there fits from the cell's exact start).
  */
 
 import { ownKeys } from "../controls.js";
@@ -13,7 +16,7 @@ import { Panel } from "../panel.js";
 import { colorFor, cssGradient, finiteExtent } from "../colormap.js";
 import { formatNumber } from "../format.js";
 import { createBasinView } from "./basin.js";
-import { costAt, readLandscape } from "../grid.js";
+import { costAt, fromAxis, readLandscape, toAxis } from "../grid.js";
 import { axis, chartOptions, createChart, uPlot } from "../plot.js";
 import { triedPoint } from "../series.js";
 import { COLORS } from "../theme.js";
@@ -65,8 +68,11 @@ export function createLandscapePanel(view, size) {
   const rampLo = document.createElement("span");
   const rampHi = document.createElement("span");
   colorbar.append("log10 cost ", rampLo, ramp, rampHi);
+  // Which slice of the cost this is: the parameters not on the axes, and where they are held.
+  const slice = document.createElement("div");
+  slice.className = "lmscope-slice";
   panel.el.insertBefore(controls, panel.body);
-  panel.el.append(colorbar, basin.legend, readout);
+  panel.el.append(colorbar, slice, basin.legend, readout);
 
   /** @type {import("../plot.js").Chart | null} */
   let chart = null;
@@ -127,8 +133,8 @@ export function createLandscapePanel(view, size) {
         y: { auto: false, range: () => [g.ej[0], g.ej[g.ej.length - 1]] },
       },
       axes: [
-        axis(theme, { label: nameOf(g.i), kind: "linear", side: 2, grid: false }),
-        axis(theme, { label: nameOf(g.j), kind: "linear", grid: false }),
+        axis(theme, { label: nameOf(g.i), kind: g.logI ? "log" : "linear", side: 2, grid: false }),
+        axis(theme, { label: nameOf(g.j), kind: g.logJ ? "log" : "linear", grid: false }),
       ],
       hooks: { drawClear: [drawCells], draw: [drawPath], setCursor: [showHover] },
     });
@@ -144,7 +150,10 @@ export function createLandscapePanel(view, size) {
     if (!grid) return;
     // -- basin hook (2/5): the basin map's cells instead of the cost's --------
     const map = basin.map;
-    if (showingBasin() && map && map.i === grid.i && map.j === grid.j) return basin.draw(u);
+    const { logI, logJ } = grid;
+    if (showingBasin() && map && map.i === grid.i && map.j === grid.j) {
+      return basin.draw(u, (v) => toAxis(v, logI), (v) => toAxis(v, logJ));
+    }
     // -- end basin hook (2/5) ---------------------------------------------------
     const { ctx } = u;
     const { ei, ej, xi } = grid;
@@ -173,9 +182,10 @@ export function createLandscapePanel(view, size) {
     const store = view.session.store;
     if (!grid || !store || grid.i >= store.n || grid.j >= store.n) return null;
     const { i, j } = grid;
+    const { logI, logJ } = grid;
     const at = (/** @type {string} */ name, /** @type {number} */ k) => [
-      u.valToPos(store.component(name, k, i), "x", true),
-      u.valToPos(store.component(name, k, j), "y", true),
+      u.valToPos(toAxis(store.component(name, k, i), logI), "x", true),
+      u.valToPos(toAxis(store.component(name, k, j), logJ), "y", true),
     ];
     const accepted = store.column("accepted");
     const pnorm = store.column("pnorm");
@@ -185,8 +195,17 @@ export function createLandscapePanel(view, size) {
   /** @param {import("../plot.js").Chart} u */
   function drawPath(u) {
     const path = pathPixels(u);
-    if (!path || path.store.length === 0) return;
+    if (!path || path.store.length === 0) {
+      delete panel.el.dataset.finalInside;
+      return;
+    }
     const { store, at, accepted, pnorm } = path;
+    // For tests and readers of the DOM: is the fit's current point on the map?
+    const [fx, fy] = at("x", store.length - 1);
+    const { left, top, width, height } = u.bbox;
+    panel.el.dataset.finalInside = String(fx >= left && fx <= left + width && fy >= top && fy <= top + height);
+    panel.el.dataset.pathFit = String(store.fitId);
+    panel.el.dataset.pathSteps = String(store.length);
     const { ctx } = u;
     const ratio = uPlot.pxRatio;
     const radius = (store.length > 200 ? 2.5 : 3.5) * ratio;
@@ -239,10 +258,12 @@ export function createLandscapePanel(view, size) {
   function showHover(u) {
     const { left, top } = u.cursor;
     if (!grid || left === undefined || top === undefined || left < 0 || top < 0) return;
-    const vi = u.posToVal(left, "x");
-    const vj = u.posToVal(top, "y");
+    const ai = u.posToVal(left, "x");
+    const aj = u.posToVal(top, "y");
+    const vi = fromAxis(ai, grid.logI);
+    const vj = fromAxis(aj, grid.logJ);
     const nameOf = (/** @type {number} */ k) => names()[k] ?? `x[${k}]`;
-    let text = `${nameOf(grid.i)} = ${formatNumber(vi, 5)}, ${nameOf(grid.j)} = ${formatNumber(vj, 5)}, log10 cost = ${formatNumber(costAt(grid, vi, vj), 4)}`;
+    let text = `${nameOf(grid.i)} = ${formatNumber(vi, 5)}, ${nameOf(grid.j)} = ${formatNumber(vj, 5)}, log10 cost = ${formatNumber(costAt(grid, ai, aj), 4)}`;
     // -- basin hook (3/5): where the start under the cursor ends ---------------
     if (showingBasin()) text = basin.describe(vi, vj) ?? text;
     // -- end basin hook (3/5) ---------------------------------------------------
@@ -283,8 +304,8 @@ export function createLandscapePanel(view, size) {
     if (!u || !grid) return;
     const { left, top } = u.cursor;
     if (left === undefined || top === undefined || left < 0 || top < 0) return;
-    const xi = u.posToVal(left, "x");
-    const xj = u.posToVal(top, "y");
+    const xi = fromAxis(u.posToVal(left, "x"), grid.logI);
+    const xj = fromAxis(u.posToVal(top, "y"), grid.logJ);
     // -- basin hook (4/5): a cell's click fits from its exact start ------------
     const cell = showingBasin() ? basin.cellAt(xi, xj) : -1;
     if (cell >= 0) {
@@ -338,6 +359,7 @@ export function createLandscapePanel(view, size) {
     if (!grid && !view.model.get("landscape_on")) return panel.showPlaceholder("off (landscape=False): pick two parameters above to draw it");
     if (!grid) return panel.showPlaceholder(typeof trait?.message === "string" ? trait.message : "computing…");
     panel.showPlaceholder(null);
+    slice.textContent = describeSlice(grid, names());
     const fitId = view.session.store?.fitId;
     panel.setNote(
       pending ? "computing the new landscape…" : showingBasin() ? basinNote : fitId !== undefined && grid.fitId !== fitId ? `landscape of fit ${grid.fitId}` : "",
@@ -360,6 +382,20 @@ export function createLandscapePanel(view, size) {
       chart?.destroy();
     },
   };
+}
+
+/**
+ * Which slice of the cost the map is, in words: the parameters on the axes
+ * (and which are logarithmic), and where every other one is held.
+ * @param {import("../grid.js").Grid} grid
+ * @param {string[]} names
+ */
+export function describeSlice(grid, names) {
+  const nameOf = (/** @type {number} */ k) => names[k] ?? `x[${k}]`;
+  const logs = [grid.logI ? nameOf(grid.i) : "", grid.logJ ? nameOf(grid.j) : ""].filter(Boolean);
+  const held = grid.held.map(([k, v]) => `${nameOf(k)} = ${formatNumber(v, 6)}`);
+  const onAxes = `cost over ${nameOf(grid.i)} and ${nameOf(grid.j)}${logs.length ? ` (log axis: ${logs.join(", ")})` : ""}`;
+  return held.length ? `Slice: ${onAxes}, with ${held.join(", ")} held at the start.` : `Cost over ${nameOf(grid.i)} and ${nameOf(grid.j)}${logs.length ? ` (log axis: ${logs.join(", ")})` : ""}.`;
 }
 
 /**

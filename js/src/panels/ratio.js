@@ -6,8 +6,10 @@
  */
 
 import { Panel } from "../panel.js";
-import { axis, chartOptions, createChart, markers, stepScale, uPlot } from "../plot.js";
+import { axis, chartOptions, createChart, markers, showLegendRow, stepScale, uPlot } from "../plot.js";
 import { markerSize } from "../layout.js";
+import { explainTrial } from "../explain.js";
+import { GLOSSARY } from "../glossary.js";
 import { clampToRange, splitAccepted } from "../series.js";
 import { ACCEPT, GROW_ABOVE, RATIO_SHOWN, SHRINK_BELOW } from "../thresholds.js";
 import { COLORS } from "../theme.js";
@@ -25,7 +27,11 @@ const LINES = [
  * @returns {import("../view.js").PanelView}
  */
 export function createRatioPanel(view, size) {
-  const panel = new Panel("ratio", "Gain ratio ρ per trial step");
+  const panel = new Panel("ratio", "Gain ratio ρ per trial step", GLOSSARY.rho);
+  // Why the last trial was accepted or rejected, and what Δ and λ do next.
+  const why = document.createElement("div");
+  why.className = "lmscope-readout lmscope-why";
+  panel.el.append(why);
   const { theme } = view;
   const ratioAt = trueValue(view, (store, k) => store.column("ratio")[k]);
   const pad = (RATIO_SHOWN.hi - RATIO_SHOWN.lo) * 0.04;
@@ -57,6 +63,19 @@ export function createRatioPanel(view, size) {
       const outside = clamped.filter((v) => v !== null).length;
       panel.setNote(outside ? `${outside} outside the window, pinned to its edge` : "");
       chart.setData([stepNumbers(length), split.accepted, split.rejected, clamped]);
+      showLegendRow(chart, 3, outside > 0);
+      const last = length - 1;
+      why.textContent =
+        store && last >= 0
+          ? explainTrial({
+              step: last,
+              ratio: store.column("ratio")[last],
+              actred: store.column("actred")[last],
+              pnorm: store.column("pnorm")[last],
+              par: store.column("par")[last],
+              accepted: Boolean(store.column("accepted")[last]),
+            })
+          : "";
     },
     resize(size) {
       chart.setSize(size);

@@ -30,6 +30,7 @@ from .._callbacks import StopFit
 from ..leastsq import leastsq
 from ..trace import Trace
 from . import outcomes
+from .drawing import drawing_curves
 from .fixing import FreeParameters
 from .problem import MODEL_POINTS, Problem
 from .stream import MIN_INTERVAL, Stream
@@ -86,6 +87,7 @@ class FitJob:
         self._accepted_f: np.ndarray | None = None
         self._trial_f: np.ndarray | None = None
         self._curve_memo: dict[bytes, np.ndarray] = {}
+        self._drawn: tuple[bytes, dict] | None = None  # (x, the drawing at x)
         self._curves_at = -1  # record whose curves were last handed to the stream
         self._last_curves = 0.0
         fixed = np.array(request.fixed, dtype=bool)
@@ -124,7 +126,9 @@ class FitJob:
     def run(self) -> outcomes.Outcome:
         """Run the fit; returns (and keeps in `outcome`) how it ended."""
         problem, request = self._problem, self.request
-        curve_points = MODEL_POINTS if problem.form == "residual" else None
+        # Long residual vectors go to the page decimated, in both forms (the curve
+        # form draws them under the data, against xdata).
+        curve_points = MODEL_POINTS
         self._stream.begin(
             self.fit_id, problem.n, self.trace, paused=request.step_mode, curve_points=curve_points
         )
@@ -190,15 +194,12 @@ class FitJob:
             if self._last_eval is None:
                 raise
             raise StopFit from None
-        if self._problem.form == "residual":
-            # The residual form draws f itself: keep the values the fit computed
-            # instead of calling func again for the page.
-            self._last_eval = (
-                np.array(x, dtype=np.float64),
-                np.array(fvec, dtype=np.float64).reshape(-1),
-            )
-        else:
-            self._last_eval = (x, fvec)
+        # The page draws f (the residual form as its plot, the curve form under the
+        # data): keep the values the fit computed instead of calling func again.
+        self._last_eval = (
+            np.array(x, dtype=np.float64),
+            np.array(fvec, dtype=np.float64).reshape(-1),
+        )
         return fvec
 
     def _callback(self, step) -> bool:
@@ -206,8 +207,7 @@ class FitJob:
             step = self._free.step(step)
             self.trace.append(step)
         k = len(self.trace) - 1  # this record is complete
-        if self._problem.form == "residual":
-            self._follow_residuals(step)
+        self._follow_residuals(step)
         self._stream.records(self.fit_id, k + 1, self._curves(k))
         if self._stop.is_set():
             return True
@@ -249,15 +249,38 @@ class FitJob:
             if self._accepted_f is None or self._trial_f is None:
                 return None
             curves = {"accepted": self._accepted_f, "trial": self._trial_f}
+            if self._problem.draw is not None:
+                curves.update(self._drawing(self.trace.x[k]))
         else:
             accepted = self._model_curve(self.trace.x[k])
             trial = self._model_curve(self.trace.x_trial[k])
             if accepted is None or trial is None:
                 return None
             curves = {"accepted": accepted, "trial": trial}
+            xdata = self._problem.curve.xdata if self._problem.curve is not None else None
+            f = self._accepted_f
+            if f is not None and isinstance(xdata, np.ndarray) and xdata.size == f.size:
+                # The residuals at the accepted point, against xdata: decimated
+                # together (stream.py) when long.
+                curves["residual"] = f
+                curves["residual_x"] = xdata
         self._curves_at, self._last_curves = k, now
         self.curves = curves
         return curves
+
+    def _drawing(self, x: np.ndarray) -> dict:
+        """The user's drawing at x (drawing.py), or nothing when draw fails:
+        a picture must not end the fit; the page keeps the last one."""
+        key = x.tobytes()
+        if self._drawn is None or self._drawn[0] != key:
+            try:
+                drawn = self._user.call(
+                    drawing_curves, self._problem.draw, x.copy(), cancelled=self._stop.is_set
+                )
+            except Exception:
+                drawn = {}
+            self._drawn = (key, drawn)
+        return self._drawn[1]
 
     def _model_curve(self, x: np.ndarray) -> np.ndarray | None:
         key = x.tobytes()

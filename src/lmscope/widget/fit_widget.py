@@ -39,7 +39,7 @@ from . import errors, interrupts, outcomes, protocol, settings
 from .basin import BasinJob, landscape_view_choice
 from .codegen import caller_names, to_code
 from .controller import Controller, FitRequest
-from .landscape import LandscapeJob, Landscaper
+from .landscape import LandscapeJob, Landscaper, axis_extent
 from .problem import Problem
 from .protocol import Command, LandscapeParams, Pick, Replay, Restore
 from .settings import DEFAULT_TOL, FIT_SETTINGS
@@ -101,7 +101,10 @@ class FitWidget(anywidget.AnyWidget):
     cost over two parameters; default True when n >= 2), `landscape_params`
     ((i, j), default (0, 1)), `basin` (show the basin map of those two
     parameters instead of the cost: where each start ends; default False),
-    `run` (start a fit now; default True).
+    `run` (start a fit now; default True), `draw` (residual form: `draw(x)`
+    returns named series {name: (xs, ys)} or (xs, ys, "markers"), drawn
+    beside the residuals at every accepted point, e.g. a fitted circle and
+    its points; see widget/drawing.py).
 
     Threads.  The widget calls your func (Dfun, model) from its fit thread,
     its landscape and basin-map threads and, in `figure()`, the kernel's main thread, but
@@ -117,7 +120,7 @@ class FitWidget(anywidget.AnyWidget):
     # Owned by the kernel (read-only from the page).
     form = t.Enum(["curve", "residual"], default_value="residual").tag(sync=True)
     param_names = t.List(t.Unicode()).tag(sync=True)
-    data: t.Dict[str, Any] = t.Dict({"x": [], "y": [], "sigma": None}).tag(sync=True)
+    data: t.Dict[str, Any] = t.Dict({"x": [], "y": [], "sigma": None, "band": None}).tag(sync=True)
     model_x = t.List(t.Float()).tag(sync=True)
     landscape = t.Dict().tag(sync=True)
     landscape_on = t.Bool(False).tag(sync=True)
@@ -180,12 +183,17 @@ class FitWidget(anywidget.AnyWidget):
         absolute_sigma=False,
         basin=False,
         run=True,
+        draw=None,
         problem: Problem | None = None,
         user_names: dict | None = None,
     ):
         if problem is None:
-            problem = Problem.residual(func, x0, args, Dfun, names, col_deriv=col_deriv, diag=diag)
+            problem = Problem.residual(
+                func, x0, args, Dfun, names, col_deriv=col_deriv, diag=diag, draw=draw
+            )
             user_names = caller_names({"func": func, "args": args, "Dfun": Dfun})
+        elif draw is not None:
+            raise TypeError("draw= is for the residual form; the curve form draws data and model")
         self._user_names = user_names or {}  # the caller's variable names, for to_code
         self.problem = problem
         n = problem.n
@@ -248,11 +256,14 @@ class FitWidget(anywidget.AnyWidget):
         self._landscape_key: tuple | None = None
         self._basin_runner = Landscaper()  # basin map: one job at a time, the latest
         self._basin_key: tuple | None = None
+        self._landscape_path: np.ndarray | None = None  # the last fit's accepted points
         drawn = problem.curve if problem.form == "curve" else None
         super().__init__(
             form=problem.form,
             param_names=names,
-            data=drawn.data if drawn is not None else {"x": [], "y": [], "sigma": None},
+            data=drawn.data
+            if drawn is not None
+            else {"x": [], "y": [], "sigma": None, "band": None},
             model_x=[] if drawn is None or drawn.model_x is None else drawn.model_x.tolist(),
             landscape_on=bool(landscape) and n >= 2,
             has_dfun=problem.dfun is not None,
@@ -730,6 +741,10 @@ class FitWidget(anywidget.AnyWidget):
         self.trace = job.trace
         self.summary = {} if job.result is None else self._summary(job)
         self.code = self.to_code()
+        if len(job.trace):
+            # The landscape grows to contain this fit's path and final point.
+            self._landscape_path = np.array(job.trace.x)
+            self._start_landscape(job.fit_id)
         # Observers run here, on this thread, and may start a fit.
         self.error = job.error
         self.result = job.result
@@ -743,9 +758,20 @@ class FitWidget(anywidget.AnyWidget):
         x0 = self.x0
         ranges, logs = self.ranges, self.logs
         others = tuple(np.delete(x0, [i, j]).tolist())
-        key = (i, j, tuple(ranges[i]), logs[i], tuple(ranges[j]), logs[j], others)
-        if not force and key == self._landscape_key:
-            return  # the same grid: x0[i] and x0[j] do not enter it
+        base = (i, j, tuple(ranges[i]), logs[i], tuple(ranges[j]), logs[j], others)
+        # The same grid as before unless its slice or ranges changed (x0[i] and
+        # x0[j] do not enter it) or the last fit's path left it.
+        last = self._landscape_key
+        path = self._landscape_path
+        axes = []
+        for axis, k in enumerate((i, j)):
+            shown = last[1][axis] if last is not None and last[0] == base else None
+            values = () if path is None or path.shape[1] != self.n else path[:, k]
+            lo, hi = ranges[k]
+            axes.append(axis_extent(lo, hi, logs[k], values, shown))
+        key = (base, tuple(axes))
+        if not force and key == last:
+            return
         self._landscape_key = key
         self._landscaper.submit(
             LandscapeJob(
@@ -754,8 +780,8 @@ class FitWidget(anywidget.AnyWidget):
                 x0,
                 i,
                 j,
-                (*ranges[i], logs[i]),
-                (*ranges[j], logs[j]),
+                (*axes[0], logs[i]),
+                (*axes[1], logs[j]),
                 fit_id,
                 _weak(self._landscape_done),
                 self._user,

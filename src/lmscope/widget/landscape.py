@@ -1,8 +1,11 @@
 """The cost landscape over two parameters, computed on a background thread.
 
-cost = 0.5 * ||f(x)||^2 on a grid over parameters i and j (the slider ranges,
-log-spaced where the slider is logarithmic), every other parameter held at x0.
-The page draws log10(cost) as a heat map under the fit's path.  A model too
+cost = 0.5 * ||f(x)||^2 on a grid over parameters i and j, every other
+parameter held at x0 (the value says which: `held`).  The grid spans the
+slider ranges, widened to contain the accepted path of the last fit and its
+final point (`axis_extent`), and is log-spaced where the slider is logarithmic
+(`log_i`, `log_j`: the page then draws that axis in log10).  The page draws
+log10(cost) as a heat map under the fit's path.  A model too
 slow for even the coarsest grid within the time budget gets no landscape: the
 trait then holds only a `message` for the page to show instead.
 
@@ -30,6 +33,27 @@ TIME_BUDGET = 3.0  # seconds inside func a landscape may take, estimated from
 TIMING_CALLS = 3
 OVERRUN = 2.0  # a grid whose calls take this many budgets (func got slower) is dropped
 TOO_SLOW = "func too slow for a landscape"
+MARGIN = 0.08  # air beyond a path that left the slider range, as a fraction of the new span
+
+
+def axis_extent(lo: float, hi: float, log: bool, values, shown=None) -> tuple[float, float]:
+    """The span of one landscape axis: the slider's [lo, hi] widened to contain
+    `values` (the path; on a log axis only its positive values can be drawn),
+    with MARGIN of air on a side that grew.  `shown`, the span of the grid on
+    the page, is kept when it already contains them, so a path that stays on
+    the map does not make a new one."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    values = values[np.isfinite(values) & ((values > 0) if log else True)]
+    if shown is not None and np.all((values >= shown[0]) & (values <= shown[1])):
+        return float(shown[0]), float(shown[1])
+    if values.size == 0 or (values.min() >= lo and values.max() <= hi):
+        return float(lo), float(hi)
+    to_axis, from_axis = (np.log10, lambda v: 10.0**v) if log else (float, float)
+    a, b = to_axis(min(lo, values.min())), to_axis(max(hi, values.max()))
+    pad = MARGIN * (b - a)
+    new_lo = from_axis(a - pad) if values.min() < lo else lo
+    new_hi = from_axis(b + pad) if values.max() > hi else hi
+    return float(new_lo), float(new_hi)
 
 
 def grid_axis(lo: float, hi: float, log: bool, size: int = GRID_SIZE) -> np.ndarray:
@@ -61,7 +85,7 @@ class LandscapeJob:
         self._args = tuple(args)
         self._x0 = np.array(x0, dtype=np.float64)
         self.i, self.j, self.fit_id = i, j, fit_id
-        self._axes = axis_i, axis_j  # (lo, hi, log) of each parameter's slider
+        self._axes = axis_i, axis_j  # (lo, hi, log) of each axis: the slider's, widened
         self._on_done = on_done
         self.value: dict | None = None
 
@@ -114,6 +138,7 @@ class LandscapeJob:
             self._too_slow()
             return
         (lo_i, hi_i, log_i), (lo_j, hi_j, log_j) = self._axes
+        log_i, log_j = bool(log_i and lo_i > 0), bool(log_j and lo_j > 0)
         self.xi = grid_axis(lo_i, hi_i, log_i, size)
         self.xj = grid_axis(lo_j, hi_j, log_j, size)
         x = self._x0.copy()
@@ -134,6 +159,10 @@ class LandscapeJob:
             "xj": [float(v) for v in self.xj],
             # JSON has no NaN: null marks a point without a cost.
             "log10_cost": [v if math.isfinite(v) else None for v in values],
+            "log_i": log_i,
+            "log_j": log_j,
+            # The slice: every other parameter, held at its value in x0.
+            "held": [[k, float(v)] for k, v in enumerate(self._x0) if k not in (self.i, self.j)],
             "fit_id": int(self.fit_id),
         }
         if not self._cancel.is_set():

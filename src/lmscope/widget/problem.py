@@ -25,12 +25,14 @@ import numpy as np
 
 from .. import model_residuals
 from .._validation import check_x0
-from .decimate import decimate_data
+from .decimate import data_band
+from .drawing import drawing_curves
 from .protocol import finite_or_none
 
 MODEL_POINTS = 400  # the model is drawn on this many points at most, and a longer
 # residual vector is decimated to about as many
-DATA_POINTS = 2000  # data go to the page whole up to this many points, decimated beyond
+DATA_POINTS = 2000  # data go to the page point by point up to this many, as a band beyond
+BAND_BINS = 400  # bins of the band: about one per two pixels of a wide panel
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Problem:
     col_deriv: bool = False
     diag: np.ndarray | None = None
     curve: CurveData | None = None  # the curve form's inputs, None in the residual form
+    draw: Callable[[np.ndarray], Any] | None = None  # residual form: drawing.py's draw(x)
 
     @property
     def n(self) -> int:
@@ -67,7 +70,9 @@ class Problem:
         return "curve" if self.curve is not None and self.curve.model_x is not None else "residual"
 
     @classmethod
-    def residual(cls, func, x0, args=(), Dfun=None, names=None, *, col_deriv=False, diag=None):
+    def residual(
+        cls, func, x0, args=(), Dfun=None, names=None, *, col_deriv=False, diag=None, draw=None
+    ):
         if not callable(func):
             raise TypeError(f"func must be callable, got {type(func).__name__}")
         if Dfun is not None and not callable(Dfun):
@@ -79,7 +84,12 @@ class Problem:
             raise TypeError("x0 is empty: the widget needs at least one parameter")
         args = args if isinstance(args, tuple) else (args,)
         diag = None if diag is None else np.array(diag, dtype=np.float64)
-        return cls(func, x0, args, Dfun, _names(names, x0.size), bool(col_deriv), diag)
+        if draw is not None:
+            if not callable(draw):
+                raise TypeError(f"draw must be callable as draw(x) or None, got {draw!r}")
+            drawing_curves(draw, x0.copy())  # a mistake in draw raises here, not mid-fit
+        names = _names(names, x0.size)
+        return cls(func, x0, args, Dfun, names, bool(col_deriv), diag, None, draw)
 
     @classmethod
     def curve_form(
@@ -159,8 +169,8 @@ def _signature_names(model, n: int) -> list[str]:
 
 def _curve_data(model, xdata, ydata, sigma, jac) -> CurveData:
     """The data and the model grid to draw, when xdata is one real axis with
-    one value per data point (data longer than DATA_POINTS are decimated:
-    min and max y per bin)."""
+    one value per data point.  Data longer than DATA_POINTS go to the page as
+    a band (`data_band`: min, max and mean y per bin of x) and no points."""
     if not isinstance(xdata, np.ndarray) or xdata.ndim != 1 or xdata.size != ydata.size:
         return CurveData(model, xdata, ydata, sigma, jac, None, None)
     lo, hi = float(np.min(xdata)), float(np.max(xdata))
@@ -170,10 +180,14 @@ def _curve_data(model, xdata, ydata, sigma, jac) -> CurveData:
         sigma_1d = (
             np.broadcast_to(sigma, ydata.shape) if sigma.ndim <= 1 else np.sqrt(np.diag(sigma))
         )
-    x, y, s = decimate_data(xdata, ydata, sigma_1d, DATA_POINTS)
-    data = {
-        "x": [float(v) for v in x],
-        "y": [float(v) for v in y],
-        "sigma": None if s is None else [finite_or_none(v) for v in s],
-    }
+    data: dict[str, Any]
+    if xdata.size > DATA_POINTS:
+        data = {"x": [], "y": [], "sigma": None, "band": data_band(xdata, ydata, BAND_BINS)}
+    else:
+        data = {
+            "x": [float(v) for v in xdata],
+            "y": [float(v) for v in ydata],
+            "sigma": None if sigma_1d is None else [finite_or_none(v) for v in sigma_1d],
+            "band": None,
+        }
     return CurveData(model, xdata, ydata, sigma, jac, model_x, data)
