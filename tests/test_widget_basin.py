@@ -248,3 +248,33 @@ def test_basin_trait_and_synced_traits_match_their_js_types(sent, widgets_made):
     ours = js_typedef_properties("Traits")
     assert {"basin", "landscape_view"} <= ours
     assert ours <= synced
+
+
+def test_a_bounded_widgets_map_is_of_its_bounded_fits(sent, widgets_made):
+    """With limits the widget fits within them; so does every cell, and the
+    grid of starts stays inside them."""
+    bounds = ([0.5, 0.2, -np.inf], [3.0, 1.5, np.inf])
+    w = make(
+        widgets_made, exp_model, *exp_data(), p0=[2.0, 1.0, 0.5], curve=True, basin=True,
+        bounds=bounds,
+    )  # fmt: skip
+    assert w.wait(60, landscape=True)
+    b = w.basin
+    assert b["final"] and "message" not in b
+    assert bounds[0][0] <= min(b["xi"]) and max(b["xi"]) <= bounds[1][0]
+    assert bounds[0][1] <= min(b["xj"]) and max(b["xj"]) <= bounds[1][1]
+    for cell in some_cells(b):
+        assert_cell_is_the_fit(w, cell)
+        assert bounds[0][0] <= w.result[0][0] <= bounds[1][0]
+
+
+def test_no_map_of_other_fits_while_a_parameter_is_fixed(sent, widgets_made):
+    w = make(
+        widgets_made, exp_model, *exp_data(), p0=[2.0, 1.0, 0.5], curve=True, basin=True,
+        fixed=[2],
+    )  # fmt: skip
+    assert w.wait(60, landscape=True)
+    assert "fixed" in w.basin["message"]
+    page_update(w, {"fixed": [False, False, False]})
+    assert wait_for(lambda: w.basin.get("final") is True, 60)
+    assert "message" not in w.basin

@@ -57,7 +57,21 @@ class BasinJob:
     thread), calling `on_level(job)` after each level with `value` set."""
 
     def __init__(
-        self, problem, x0, i, j, axis_i, axis_j, options, use_dfun, fit_id, on_level, user
+        self,
+        problem,
+        x0,
+        i,
+        j,
+        axis_i,
+        axis_j,
+        options,
+        use_dfun,
+        fit_id,
+        on_level,
+        user,
+        *,
+        bounds=None,
+        fixed=(),
     ):
         self._cancel = threading.Event()
         self._problem = problem
@@ -68,6 +82,10 @@ class BasinJob:
         self._use_dfun = bool(use_dfun) and problem.dfun is not None
         self._on_level = on_level
         self._user = user
+        # The widget's fit runs within these limits and on these free
+        # parameters; a map of other fits would silently disagree with it.
+        self._bounds = bounds
+        self._fixed = tuple(bool(f) for f in fixed)
         self.value: dict | None = None
 
     def cancel(self) -> None:
@@ -78,6 +96,14 @@ class BasinJob:
         return self._cancel.is_set()
 
     def run(self) -> None:
+        if any(self._fixed):
+            # The map would have to be of the reduced problem; rather than a
+            # map of fits the widget does not make, say why there is none.
+            self.value = self._message(
+                "no basin map while a parameter is fixed: free it to see where starts end"
+            )
+            self._on_level(self)
+            return
         for level, size in enumerate(LEVELS):
             started = time.perf_counter()
             try:
@@ -105,6 +131,11 @@ class BasinJob:
 
     def _level(self, size: int) -> dict:
         (lo_i, hi_i, log_i), (lo_j, hi_j, log_j) = self._axes
+        if self._bounds is not None:
+            # Starts stay inside the limits, as the widget's own starts do.
+            lb, ub = self._bounds
+            lo_i, hi_i = max(lo_i, lb[self.i]), min(hi_i, ub[self.i])
+            lo_j, hi_j = max(lo_j, lb[self.j]), min(hi_j, ub[self.j])
         grid = (grid_axis(lo_i, hi_i, log_i, size), grid_axis(lo_j, hi_j, log_j, size))
         if self._use_dfun:
             return self._layout(self._single_fits(grid), SINGLE)
@@ -133,6 +164,8 @@ class BasinJob:
         settings = dict(self._options)
         if self._problem.diag is not None:
             settings["diag"] = self._problem.diag
+        if self._bounds is not None:
+            settings["bounds"] = self._bounds
         return settings
 
     def _curve_batch(self, grid):

@@ -279,7 +279,10 @@ class FitWidget(anywidget.AnyWidget):
         self.observe(self._on_scaling, names=["absolute_sigma"])
         self.observe(self._on_range_change, names=["ranges", "logs"])
         self.observe(self._on_landscape_params, names=["landscape_params"])
-        self.observe(self._on_basin_setting, names=["landscape_view", "values", *FIT_SETTINGS])
+        self.observe(
+            self._on_basin_setting,
+            names=["landscape_view", "values", "fixed", "bounds", *FIT_SETTINGS],
+        )
         if run:
             self.fit()
 
@@ -813,10 +816,13 @@ class FitWidget(anywidget.AnyWidget):
         i, j = self.landscape_params
         x0, ranges, logs = self.x0, self.ranges, self.logs
         options, use_dfun = self._basin_settings()
+        bounds, fixed = self.leastsq_bounds(), tuple(self.fixed)
         others = tuple(np.delete(x0, [i, j]).tolist())
         key = (i, j, tuple(ranges[i]), logs[i], tuple(ranges[j]), logs[j], others) + (
             tuple(sorted(options.items())),
             use_dfun,
+            fixed,
+            None if bounds is None else (tuple(bounds[0]), tuple(bounds[1])),
         )
         if key == self._basin_key:
             return
@@ -837,6 +843,8 @@ class FitWidget(anywidget.AnyWidget):
                 fit_id,
                 _weak(self._basin_level),
                 self._user,
+                bounds=bounds,
+                fixed=fixed,
             )
         )
 
