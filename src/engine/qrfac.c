@@ -54,17 +54,17 @@ static const double RECOMPUTE_FACTOR = 0.05;
 #define COLUMN_BLOCK 4
 
 /* sums[b] = u . a_b over rows first..m-1, each in row order: the sums of
-   `count` <= COLUMN_BLOCK columns (ld apart, starting at column `a`) side by
-   side.  Fewer than COLUMN_BLOCK columns repeat the last one, whose extra
-   sums cost nothing while the additions wait on each other anyway. */
-static void block_dots(int first, int m, const double *u, const double *a, size_t ld,
-                       int count, double *sums)
+   `count` <= COLUMN_BLOCK columns a[0..count-1] side by side.  Fewer than
+   COLUMN_BLOCK columns repeat the last one, whose extra sums cost nothing
+   while the additions wait on each other anyway. */
+static void block_dots(int first, int m, const double *u, double *const *a, int count,
+                       double *sums)
 {
     double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    const double *a0 = a;
-    const double *a1 = a + (count > 1 ? 1 : 0) * ld;
-    const double *a2 = a + (count > 2 ? 2 : count - 1) * ld;
-    const double *a3 = a + (size_t)(count - 1) * ld;
+    const double *a0 = a[0];
+    const double *a1 = a[count > 1 ? 1 : 0];
+    const double *a2 = a[count > 2 ? 2 : count - 1];
+    const double *a3 = a[count - 1];
     for (int i = first; i < m; i++) {
         const double ui = u[i];
         s0 += ui * a0[i];
@@ -77,18 +77,20 @@ static void block_dots(int first, int m, const double *u, const double *a, size_
         sums[b] = all[b];
 }
 
-/* Columns b < count of the block at `a` (ld apart) := (I - u u^T / u[j])
-   times themselves over rows j..m-1, given sums[b] = u . a_b: each entry
-   gets MINPACK's a -= (sum / u[j]) u, and u is read once for the block. */
-static void block_reflect(int j, int m, const double *restrict u, double *a, size_t ld,
-                          int count, const double *sums)
+/* Columns a[b], b < count, := (I - u u^T / u[j]) times themselves over rows
+   j..m-1, given sums[b] = u . a_b: each entry gets MINPACK's
+   a -= (sum / u[j]) u, and u is read once for the block. */
+static void block_reflect(int j, int m, const double *restrict u, double *const *a, int count,
+                          const double *sums)
 {
     double t[COLUMN_BLOCK];
     for (int b = 0; b < count; b++)
         t[b] = sums[b] / u[j];
-    /* Distinct columns of the matrix: restrict lets the compiler vectorize. */
-    double *restrict a0 = a, *restrict a1 = a + ld, *restrict a2 = a + 2 * ld,
-           *restrict a3 = a + 3 * ld;
+    /* Distinct vectors: restrict lets the compiler vectorize. */
+    double *restrict a0 = a[0];
+    double *restrict a1 = count > 1 ? a[1] : NULL;
+    double *restrict a2 = count > 2 ? a[2] : NULL;
+    double *restrict a3 = count > 3 ? a[3] : NULL;
     switch (count) {
     case 4:
         for (int i = j; i < m; i++) {
@@ -138,13 +140,15 @@ static void downdate_norm(int j, int m, const double *a, double *norm, double *f
     }
 }
 
-int lm_qrfac_stoppable(int m, int n, double *a, int lda, int pivot, int *ipvt,
-                       double *rdiag, double *acnorm, double *wa, const volatile int *stop)
+/* The factorization, given the column norms in acnorm; b (NULL: none), a
+   vector of m, gets every reflection too, in the same lanes as the columns:
+   see lm_qrfac_qtb_stoppable. */
+static int factor(int m, int n, double *a, int lda, int pivot, int *ipvt, double *rdiag,
+                  const double *acnorm, double *wa, double *b, const volatile int *stop)
 {
     const int minmn = m < n ? m : n;
 
     for (int j = 0; j < n; j++) {
-        acnorm[j] = lm_enorm(m, &A(0, j));
         rdiag[j] = acnorm[j];
         wa[j] = rdiag[j];
         if (pivot)
@@ -185,21 +189,47 @@ int lm_qrfac_stoppable(int m, int n, double *a, int lda, int pivot, int *ipvt,
                 A(i, j) /= ajnorm;
             A(j, j) += 1.0;
 
-            /* Apply it to the remaining columns, a block at a time, and
-               downdate their norms. */
-            for (int k0 = j + 1; k0 < n; k0 += COLUMN_BLOCK) {
-                const int count = n - k0 < COLUMN_BLOCK ? n - k0 : COLUMN_BLOCK;
+            /* Apply it to the remaining columns, and then to b, a block at
+               a time (b rides in the last block when it has room), and
+               downdate the columns' norms. */
+            int b_left = b != NULL;
+            for (int k0 = j + 1; k0 < n || b_left; k0 += COLUMN_BLOCK) {
+                double *block[COLUMN_BLOCK];
+                int columns = 0;
+                while (columns < COLUMN_BLOCK && k0 + columns < n) {
+                    block[columns] = &A(0, k0 + columns);
+                    columns++;
+                }
+                int count = columns;
+                if (count < COLUMN_BLOCK && b_left) {
+                    block[count++] = b;
+                    b_left = 0;
+                }
                 double sums[COLUMN_BLOCK];
-                block_dots(j, m, &A(0, j), &A(0, k0), (size_t)lda, count, sums);
-                block_reflect(j, m, &A(0, j), &A(0, k0), (size_t)lda, count, sums);
+                block_dots(j, m, &A(0, j), block, count, sums);
+                block_reflect(j, m, &A(0, j), block, count, sums);
                 if (pivot)
-                    for (int k = k0; k < k0 + count; k++)
+                    for (int k = k0; k < k0 + columns; k++)
                         downdate_norm(j, m, &A(0, k), &rdiag[k], &wa[k]);
             }
         }
         rdiag[j] = -ajnorm;
     }
     return 0;
+}
+
+int lm_qrfac_stoppable(int m, int n, double *a, int lda, int pivot, int *ipvt,
+                       double *rdiag, double *acnorm, double *wa, const volatile int *stop)
+{
+    (void)lm_column_norms(m, n, a, lda, acnorm);
+    return factor(m, n, a, lda, pivot, ipvt, rdiag, acnorm, wa, NULL, stop);
+}
+
+int lm_qrfac_qtb_stoppable(int m, int n, double *a, int lda, int *ipvt, double *rdiag,
+                           const double *acnorm, double *wa, double *b,
+                           const volatile int *stop)
+{
+    return factor(m, n, a, lda, 1, ipvt, rdiag, acnorm, wa, b, stop);
 }
 
 void lm_qrfac(int m, int n, double *a, int lda, int pivot, int *ipvt,
