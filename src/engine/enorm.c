@@ -67,6 +67,32 @@ double lm_enorm(int n, const double *x)
 /* Columns whose norms share one pass over the rows. */
 #define NORM_BLOCK 4
 
+/* For `lanes` columns c[0..lanes-1] of m entries: each one's sum of squares
+   in row order (sums), its smallest nonzero magnitude (lo, infinity when
+   none) and its largest (hi).  Called with a constant `lanes`, so that each
+   width compiles to its own loop. */
+static inline void sums_of_squares(int m, const double *const *c, int lanes, double *sums,
+                                   double *lo, double *hi)
+{
+    double s[NORM_BLOCK] = {0.0, 0.0, 0.0, 0.0};
+    double l[NORM_BLOCK] = {INFINITY, INFINITY, INFINITY, INFINITY};
+    double h[NORM_BLOCK] = {0.0, 0.0, 0.0, 0.0};
+    for (int i = 0; i < m; i++) {
+        for (int b = 0; b < lanes; b++) {
+            const double x = fabs(c[b][i]);
+            s[b] += x * x;
+            /* Zeros add nothing in lm_enorm either: not counted as small. */
+            l[b] = x < l[b] && x != 0.0 ? x : l[b];
+            h[b] = x > h[b] ? x : h[b];
+        }
+    }
+    for (int b = 0; b < lanes; b++) {
+        sums[b] = s[b];
+        lo[b] = l[b];
+        hi[b] = h[b];
+    }
+}
+
 /*
  * lm_column_norms: norms[k] = lm_enorm(m, column k of a) for the n columns
  * of a (column-major, leading dimension lda), the same bits, several
@@ -80,7 +106,7 @@ double lm_enorm(int n, const double *x)
  * intermediate size (between RDWARF and RGIANT / m), which the column's
  * smallest nonzero and largest magnitude tell; a column where one is not
  * (tiny, huge, infinite, or NaN, which makes its sum NaN) goes through
- * lm_enorm.
+ * lm_enorm, and so does a last single column, which gains nothing.
  */
 int lm_column_norms(int m, int n, const double *a, int lda, double *norms)
 {
@@ -89,32 +115,15 @@ int lm_column_norms(int m, int n, const double *a, int lda, double *norms)
     for (int k0 = 0; k0 < n; k0 += NORM_BLOCK) {
         const int count = n - k0 < NORM_BLOCK ? n - k0 : NORM_BLOCK;
         const double *column[NORM_BLOCK];
-        for (int b = 0; b < NORM_BLOCK; b++)
-            column[b] = a + (size_t)(k0 + (b < count ? b : count - 1)) * (size_t)lda;
-        const double *c0 = column[0], *c1 = column[1], *c2 = column[2], *c3 = column[3];
-        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        double lo0 = INFINITY, lo1 = INFINITY, lo2 = INFINITY, lo3 = INFINITY;
-        double hi0 = 0.0, hi1 = 0.0, hi2 = 0.0, hi3 = 0.0;
-        for (int i = 0; i < m; i++) {
-            const double x0 = fabs(c0[i]), x1 = fabs(c1[i]), x2 = fabs(c2[i]),
-                         x3 = fabs(c3[i]);
-            s0 += x0 * x0;
-            s1 += x1 * x1;
-            s2 += x2 * x2;
-            s3 += x3 * x3;
-            /* Zeros add nothing in lm_enorm either: not counted as small. */
-            lo0 = x0 < lo0 && x0 != 0.0 ? x0 : lo0;
-            lo1 = x1 < lo1 && x1 != 0.0 ? x1 : lo1;
-            lo2 = x2 < lo2 && x2 != 0.0 ? x2 : lo2;
-            lo3 = x3 < lo3 && x3 != 0.0 ? x3 : lo3;
-            hi0 = x0 > hi0 ? x0 : hi0;
-            hi1 = x1 > hi1 ? x1 : hi1;
-            hi2 = x2 > hi2 ? x2 : hi2;
-            hi3 = x3 > hi3 ? x3 : hi3;
+        for (int b = 0; b < count; b++)
+            column[b] = a + (size_t)(k0 + b) * (size_t)lda;
+        double sums[NORM_BLOCK] = {0.0}, lo[NORM_BLOCK] = {0.0}, hi[NORM_BLOCK] = {0.0};
+        switch (count) {
+        case 4: sums_of_squares(m, column, 4, sums, lo, hi); break;
+        case 3: sums_of_squares(m, column, 3, sums, lo, hi); break;
+        case 2: sums_of_squares(m, column, 2, sums, lo, hi); break;
+        default: break;   /* lo = 0: lm_enorm below */
         }
-        const double sums[NORM_BLOCK] = {s0, s1, s2, s3};
-        const double lo[NORM_BLOCK] = {lo0, lo1, lo2, lo3};
-        const double hi[NORM_BLOCK] = {hi0, hi1, hi2, hi3};
         for (int b = 0; b < count; b++) {
             /* With zero and intermediate entries only, lm_enorm returns
                sqrt(s2 * (1 + 0)), that is sqrt(s2), or 0 for a zero column. */
