@@ -49,6 +49,23 @@
 
 #define A(i, j) a[(size_t)(i) + (size_t)(j) * (size_t)lda]
 
+/* The column updates in two builds where the loader can choose one at run
+   time (GCC or Clang on x86-64 with glibc, by ifunc): the baseline stays
+   portable, and a machine with AVX2 updates four doubles per instruction
+   (a wide factorization 1.18x faster).  The update is elementwise, no sum
+   is reordered, and -ffp-contract=off keeps each multiply and subtract
+   apart, so both give the same bits: the kernel tests compare the clone
+   this machine runs with a scalar reference, and the parity tests with
+   SciPy.  (The dot products gained nothing from AVX2.) */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define LM_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef LM_AVX2_CLONE
+#define LM_AVX2_CLONE
+#endif
+
 /* Recompute a downdated column norm once it has fallen below
    sqrt(EPSMCH / RECOMPUTE_FACTOR) of its last fresh value. */
 static const double RECOMPUTE_FACTOR = 0.05;
@@ -98,6 +115,7 @@ static void dots(int first, int m, const double *u, double *const *a, int count,
 /* Columns a[b], b < count, := (I - u u^T / u[j]) times themselves over rows
    j..m-1, given sums[b] = u . a_b: each entry gets MINPACK's
    a -= (sum / u[j]) u, and u is read once for the block. */
+LM_AVX2_CLONE
 static void block_reflect(int j, int m, const double *restrict u, double *const *a, int count,
                           const double *sums)
 {
