@@ -77,38 +77,34 @@ static const double RECOMPUTE_FACTOR = 0.05;
 
 /* sums[b] = u . a_b over rows first..m-1, each in row order: the sums of
    `count` <= COLUMN_BLOCK columns a[0..count-1] side by side.  Called with
-   a constant `lanes` >= count (lanes past count repeat the last column), so
-   that each width compiles to its own loop. */
+   a constant count (see dots), so that each width compiles to its own loop. */
 static inline void block_dots(int first, int m, const double *u, double *const *a, int count,
-                              int lanes, double *sums)
+                              double *sums)
 {
     double s[COLUMN_BLOCK];
-    const double *c[COLUMN_BLOCK];
-    for (int b = 0; b < lanes; b++) {
+    for (int b = 0; b < count; b++)
         s[b] = 0.0;
-        c[b] = a[b < count ? b : count - 1];
-    }
     for (int i = first; i < m; i++) {
         const double ui = u[i];
-        for (int b = 0; b < lanes; b++)
-            s[b] += ui * c[b][i];
+        for (int b = 0; b < count; b++)
+            s[b] += ui * a[b][i];
     }
     for (int b = 0; b < count; b++)
         sums[b] = s[b];
 }
 
-/* block_dots with as many lanes as columns, each width its own loop. */
+/* block_dots with as many lanes as columns. */
 static void dots(int first, int m, const double *u, double *const *a, int count, double *sums)
 {
     switch (count) {
-    case 8: block_dots(first, m, u, a, 8, 8, sums); break;
-    case 7: block_dots(first, m, u, a, 7, 7, sums); break;
-    case 6: block_dots(first, m, u, a, 6, 6, sums); break;
-    case 5: block_dots(first, m, u, a, 5, 5, sums); break;
-    case 4: block_dots(first, m, u, a, 4, 4, sums); break;
-    case 3: block_dots(first, m, u, a, 3, 3, sums); break;
-    case 2: block_dots(first, m, u, a, 2, 2, sums); break;
-    default: block_dots(first, m, u, a, 1, 1, sums); break;
+    case 8: block_dots(first, m, u, a, 8, sums); break;
+    case 7: block_dots(first, m, u, a, 7, sums); break;
+    case 6: block_dots(first, m, u, a, 6, sums); break;
+    case 5: block_dots(first, m, u, a, 5, sums); break;
+    case 4: block_dots(first, m, u, a, 4, sums); break;
+    case 3: block_dots(first, m, u, a, 3, sums); break;
+    case 2: block_dots(first, m, u, a, 2, sums); break;
+    default: block_dots(first, m, u, a, 1, sums); break;
     }
 }
 
