@@ -44,6 +44,9 @@ def test_func(func, exc, pattern):
     [
         (np.ones(2, np.longdouble), TypeError, "x0 has dtype float128, which float64 cannot"),
         ([1.0, np.nan], ValueError, r"x0 must be finite; x0\[1\] is nan"),
+        # A float64 vector takes the short path through the checks.
+        (np.array([1.0, np.nan]), ValueError, r"x0 must be finite; x0\[1\] is nan"),
+        (np.array([1.0, -np.inf]), ValueError, r"x0 must be finite; x0\[1\] is -inf"),
         ([np.inf, 1.0], ValueError, r"x0 must be finite; x0\[0\] is inf"),
         ([1 + 1j, 1.0], TypeError, "x0 must be real"),
         (["a", "b"], TypeError, "x0 must be an array of real numbers"),
@@ -53,6 +56,25 @@ def test_func(func, exc, pattern):
 def test_x0(x0, exc, pattern):
     with pytest.raises(exc, match=pattern):
         lmscope.leastsq(f, x0)
+
+
+@pytest.mark.parametrize(
+    "x0", [np.array([0.5, 1.5]), np.array([0.5, 1.5], dtype=">f8"), np.array([[0.5, 1.5]])]
+)
+def test_x0_is_copied_whatever_path_it_takes(x0):
+    """The caller's x0 is never the engine's buffer, and func writing into
+    the point it gets leaves x0 as it was."""
+    before = x0.copy()
+
+    def scribbling(x):
+        out = f(x)
+        x[:] = 7.0
+        return out
+
+    x, ier = lmscope.leastsq(scribbling, x0)
+    assert x is not x0 and not np.shares_memory(x, x0)
+    assert np.array_equal(x0, before) and x0.dtype == before.dtype
+    assert x.dtype == np.float64 and x.shape == (2,)
 
 
 @pytest.mark.parametrize(

@@ -180,12 +180,17 @@ static int open_iteration(lm_state *s)
     const lm_problem *p = &s->problem;
     const int m = p->m, n = p->n;
 
-    if (!all_finite((size_t)m * (size_t)n, s->fjac))
+    /* wa2 = the Jacobian's column norms, finite when its entries are (the
+       exact scan decides only when a norm is not). */
+    if (!lm_column_norms(m, n, s->fjac, m, s->wa2)
+        && !all_finite((size_t)m * (size_t)n, s->fjac))
         return LM_NONFINITE;
 
-    /* wa1 = R's diagonal, wa2 = the Jacobian's column norms. */
-    if (lm_qrfac_stoppable(m, n, s->fjac, m, 1, s->ipvt, s->wa1, s->wa2, s->wa3,
-                           p->stop_flag))
+    /* wa1 = R's diagonal; wa4 = Q^T f, the reflections applied to f as
+       they are made. */
+    memcpy(s->wa4, s->fvec, sizeof(double) * (size_t)m);
+    if (lm_qrfac_qtb_stoppable(m, n, s->fjac, m, s->ipvt, s->wa1, s->wa2, s->wa3, s->wa4,
+                               p->stop_flag))
         return LM_USER_STOP;
 
     if (s->iter == 1) {
@@ -202,18 +207,8 @@ static int open_iteration(lm_state *s)
             s->delta = p->factor;
     }
 
-    /* Q^T f: apply the Householder reflections to f; keep n entries. */
-    for (int i = 0; i < m; i++)
-        s->wa4[i] = s->fvec[i];
+    /* R's diagonal in place of the reflections' pivots; n entries of Q^T f. */
     for (int j = 0; j < n; j++) {
-        if (FJAC(j, j) != 0.0) {
-            double sum = 0.0;
-            for (int i = j; i < m; i++)
-                sum += FJAC(i, j) * s->wa4[i];
-            double temp = -sum / FJAC(j, j);
-            for (int i = j; i < m; i++)
-                s->wa4[i] += FJAC(i, j) * temp;
-        }
         FJAC(j, j) = s->wa1[j];
         s->qtf[j] = s->wa4[j];
     }

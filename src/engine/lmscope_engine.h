@@ -265,6 +265,16 @@ int lm_qrsolv_stoppable(int n, double *r, int ldr, const int *ipvt, const double
 int lm_lmpar_stoppable(int n, double *r, int ldr, const int *ipvt, const double *diag,
                        const double *qtb, double delta, double *par, double *x,
                        double *sdiag, double *wa1, double *wa2, const volatile int *stop);
+/* Norms of the n columns of a (m x n, ld lda): lm_enorm's bits, several
+   columns per pass.  Returns 1 when every norm is finite, else 0. */
+int lm_column_norms(int m, int n, const double *a, int lda, double *norms);
+/* lm_qrfac_stoppable with pivoting, given the column norms acnorm (from
+   lm_column_norms), applying each reflection to b (m) as well: on return
+   b holds Q^T b, whose first n entries are lmder's qtf, in the same bits
+   as applying the reflections to b after the factorization. */
+int lm_qrfac_qtb_stoppable(int m, int n, double *a, int lda, int *ipvt, double *rdiag,
+                           const double *acnorm, double *wa, double *b,
+                           const volatile int *stop);
 /* The forward-difference step for x_j (MINPACK's fdjac2: sqrt(max(epsfcn,
    eps)) |x_j|, or that root when x_j = 0), negated next to DBL_MAX so that
    x_j + h stays finite.  lm_fdjac and lm_difference_points both use it. */

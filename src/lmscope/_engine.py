@@ -27,6 +27,10 @@ if sys.implementation.name != "cpython":
 # How often a stop watcher looks at the caller's stop event (seconds).
 _STOP_POLL_SECONDS = 0.005
 
+# Statuses read once, not from lib on every fit.
+_BAD_CONTEXT = lib.LM_PY_BAD_CONTEXT
+_CALLBACK_ERROR = lib.LM_CALLBACK_ERROR
+
 
 class EngineRun:
     """One fit's buffers and engine state.  Its arrays are the outputs."""
@@ -59,7 +63,12 @@ class EngineRun:
         )
         self._stop = stop
         self._run = ffi.new("lm_python_run *")
-        self.state = self._run.state
+
+    @property
+    def state(self):
+        """The engine's lm_state (counts, status): read after the run, not
+        made for a fit that does not ask (each cffi view costs a little)."""
+        return self._run.state
 
     @property
     def x(self) -> np.ndarray:
@@ -129,7 +138,7 @@ class EngineRun:
         finally:
             if finished is not None:
                 finished.set()
-        if status == lib.LM_PY_BAD_CONTEXT:
+        if status == _BAD_CONTEXT:
             rejected = ffi.string(self._run.rejected).decode()
             raise RuntimeError(f"lmscope's bridge rejected the fit context: {rejected}")
         error = self.context.take_error()
@@ -141,7 +150,7 @@ class EngineRun:
                 # exception and the fit's buffers would wait for the cyclic
                 # garbage collector.
                 del error
-        if status == lib.LM_CALLBACK_ERROR:
+        if status == _CALLBACK_ERROR:
             raise SystemError("lmscope: a callback failed and left no exception")
         return status
 

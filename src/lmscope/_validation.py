@@ -20,6 +20,7 @@ from ._callbacks import jacobian_rows
 from .trace import Trace
 
 _INT_MAX = 2**31 - 1
+_FLOAT64 = np.dtype(np.float64)
 _FLOAT64_EPS = float(np.finfo(np.float64).eps)
 
 
@@ -107,6 +108,11 @@ def _real_scalar(name: str, value) -> float:
 
 def check_x0(value) -> np.ndarray:
     """x0 as a private float64 1-D copy, checked."""
+    if type(value) is np.ndarray and value.dtype is _FLOAT64 and value.ndim == 1:
+        # The common call, kept cheap: the checks below would pass it.
+        x0 = value.copy()
+        _finite("x0", x0)
+        return x0
     array = np.asarray(value)
     if array.dtype.kind == "f" and array.dtype.itemsize > 8:
         # SciPy refuses to cast longdouble to float64 (its C layer casts
@@ -138,9 +144,9 @@ def _first_residuals(func, x0: np.ndarray, args: tuple):
         raise ValueError(
             f"func returned {out.size} residuals; leastsq handles at most 2**31 - 1 = {_INT_MAX}"
         )
-    dtype = out.dtype if out.dtype.kind == "f" else np.dtype(np.float64)
+    dtype = out.dtype if out.dtype.kind == "f" else _FLOAT64
     # A copy: Dfun, called next, might write into the array func returned.
-    return np.array(out.reshape(-1), dtype=np.float64), dtype
+    return np.array(out if out.ndim == 1 else out.reshape(-1), dtype=_FLOAT64), dtype
 
 
 def _first_jacobian(dfun, x0, args, m, n, col_deriv):
@@ -227,28 +233,18 @@ def prepare(
     col_deriv = check_flag("col_deriv", col_deriv)
     jacobian0 = None if Dfun is None else _first_jacobian(Dfun, x0, args, m, n, col_deriv)
 
-    ftol, xtol, gtol = (
-        _real_scalar(name, value)
-        for name, value in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol))
-    )
+    ftol = _real_scalar("ftol", ftol)
+    xtol = _real_scalar("xtol", xtol)
+    gtol = _real_scalar("gtol", gtol)
     factor = _real_scalar("factor", factor)
     if epsfcn is None:
-        epsfcn = _FLOAT64_EPS if dtype == np.float64 else float(np.finfo(dtype).eps)
+        epsfcn = _FLOAT64_EPS if dtype == _FLOAT64 else float(np.finfo(dtype).eps)
     else:
         epsfcn = _real_scalar("epsfcn", epsfcn)
     diag = _diag(diag, n)
 
-    improper = ["x0 is empty: there is no parameter to fit"] if n == 0 else []
-    improper += [
-        f"{name}={value:g} must be >= 0"
-        for name, value in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol))
-        if value < 0
-    ]
-    if factor <= 0:
-        improper.append(f"factor={factor:g} must be > 0")
-    if diag is not None and np.any(diag <= 0):
-        i = int(np.flatnonzero(diag <= 0)[0])
-        improper.append(f"diag must be positive, diag[{i}]={diag[i]:g}")
+    proper = n > 0 and ftol >= 0 and xtol >= 0 and gtol >= 0 and factor > 0 and diag is None
+    improper = "" if proper else _improper(n, ftol, xtol, gtol, factor, diag)
 
     return FitSettings(
         func,
@@ -265,5 +261,21 @@ def prepare(
         epsfcn,
         factor,
         diag,
-        "; ".join(improper),
+        improper,
     )
+
+
+def _improper(n: int, ftol: float, xtol: float, gtol: float, factor: float, diag) -> str:
+    """Why MINPACK would refuse these settings ("" when it would not)."""
+    improper = ["x0 is empty: there is no parameter to fit"] if n == 0 else []
+    improper += [
+        f"{name}={value:g} must be >= 0"
+        for name, value in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol))
+        if value < 0
+    ]
+    if factor <= 0:
+        improper.append(f"factor={factor:g} must be > 0")
+    if diag is not None and np.any(diag <= 0):
+        i = int(np.flatnonzero(diag <= 0)[0])
+        improper.append(f"diag must be positive, diag[{i}]={diag[i]:g}")
+    return "; ".join(improper)

@@ -337,3 +337,88 @@ def test_stoppable_kernels_stop_when_asked_and_agree_when_not():
     assert lib.lm_qrsolv_stoppable(n, _doubles(r_f), n, _ints(ipvt), *args, _doubles(wa), flag) == 0
     plain, _, plain_sdiag = qrsolv(r, ipvt, diag, qtb)
     assert np.array_equal(x, plain) and np.array_equal(sdiag, plain_sdiag)
+
+
+def _column_norms(a):
+    m, n = a.shape
+    flat = np.asfortranarray(a, dtype=np.float64).reshape(-1, order="F").copy()
+    norms = np.empty(n)
+    finite = lib.lm_column_norms(m, n, _doubles(flat), m, _doubles(norms))
+    return norms, finite
+
+
+@pytest.mark.parametrize("n", range(1, 10))
+def test_column_norms_have_the_bits_of_enorm_column_by_column(n):
+    m = 37
+    a = RNG.standard_normal((m, n)) * np.logspace(-3, 3, n)
+    # Entries that lm_enorm sums apart from the intermediate ones, one kind
+    # per column where there are enough columns; zeros everywhere.
+    a[0, :] = 0.0
+    specials = [1e-30, 5e-200, 1e25, 1e300, np.inf, np.nan, -np.inf, 3.834e-20]
+    for j, value in enumerate(specials[: n - 1]):
+        a[5 + j, j + 1] = value
+    norms, finite = _column_norms(a)
+    want = np.array([enorm(a[:, j]) for j in range(n)])
+    assert np.array_equal(norms, want, equal_nan=True)
+    assert finite == int(np.all(np.isfinite(want)))
+
+
+def test_column_norms_of_zero_columns_and_of_no_rows():
+    norms, finite = _column_norms(np.zeros((6, 3)))
+    assert np.array_equal(norms, np.zeros(3)) and finite == 1
+    norms, finite = _column_norms(np.zeros((0, 2)))
+    assert np.array_equal(norms, np.zeros(2)) and finite == 1
+
+
+def test_column_norms_report_a_norm_above_the_largest_double():
+    # Finite entries whose norm overflows: the caller's exact scan decides.
+    a = np.full((4, 2), 1.0)
+    a[:2, 1] = 1.5e308
+    norms, finite = _column_norms(a)
+    assert norms[0] == 2.0 and norms[1] == np.inf and finite == 0
+
+
+@pytest.mark.parametrize("m, n", [(30, 9), (12, 12), (40, 4), (7, 3), (25, 10), (9, 1)])
+def test_qtb_in_the_factorization_has_the_bits_of_applying_q_after_it(m, n):
+    """lmder applies the reflections to f after qrfac; lm_qrfac_qtb_stoppable
+    applies them as they are made, in the columns' lanes."""
+    a = RNG.standard_normal((m, n)) * np.logspace(0, 3, n)
+    if n > 2:
+        a[:, -1] = a[:, 0] + 1e-9 * a[:, 2]  # nearly dependent
+        a[:, 1] = 0.0  # a zero column: no reflection at its step
+    b = RNG.standard_normal(m)
+    factored, ipvt, rdiag, acnorm = qrfac(a)
+    # MINPACK's loop, in Python floats.
+    u = [list(map(float, factored[:, j])) for j in range(n)]
+    qtb = list(map(float, b))
+    for j in range(n):
+        if u[j][j] != 0.0:
+            total = 0.0
+            for i in range(j, m):
+                total += u[j][i] * qtb[i]
+            temp = -total / u[j][j]
+            for i in range(j, m):
+                qtb[i] += u[j][i] * temp
+
+    work = np.asfortranarray(a).copy(order="F").reshape(-1, order="F")
+    got_ipvt = np.zeros(n, dtype=np.int32)
+    got_rdiag, norms, wa = np.empty(n), np.empty(n), np.empty(n)
+    assert lib.lm_column_norms(m, n, _doubles(work), m, _doubles(norms)) == 1
+    got_b = b.copy()
+    stopped = lib.lm_qrfac_qtb_stoppable(
+        m,
+        n,
+        _doubles(work),
+        m,
+        _ints(got_ipvt),
+        _doubles(got_rdiag),
+        _doubles(norms),
+        _doubles(wa),
+        _doubles(got_b),
+        ffi.NULL,
+    )
+    assert stopped == 0
+    assert np.array_equal(got_b, np.array(qtb))
+    assert np.array_equal(work.reshape((m, n), order="F"), factored)
+    assert np.array_equal(got_ipvt, ipvt) and np.array_equal(got_rdiag, rdiag)
+    assert np.array_equal(norms, acnorm)
