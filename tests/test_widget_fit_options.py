@@ -4,12 +4,14 @@ curve_fit with the same bounds, curve_fit's pcov, and the script run again."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 import traitlets as t
 from widget_helpers import exp_data, exp_model, make, page, page_update, sent, widgets_made
 
-from lmscope import OptimizeWarning, batch, curve_fit, leastsq
+from lmscope import OptimizeWarning, Trace, batch, curve_fit, leastsq
 from lmscope.widget import FitWidget, fit_widget
 
 __all__ = ["sent", "widgets_made"]  # fixtures, used by name
@@ -280,3 +282,56 @@ def test_a_fixed_parameter_with_an_analytic_jacobian(sent, widgets_made):
     namespace = {"exp_model": exp_model, "exp_jac": exp_jac, "x": x, "y": y}
     exec(compile(w.to_code(), "to_code", "exec"), namespace)
     np.testing.assert_array_equal(namespace["popt"], w.result[0])
+
+
+def decoded_columns(content, buffers) -> dict[str, np.ndarray]:
+    """A `run_trace` reply's columns, decoded as the page does (little-endian, row-major)."""
+    return {
+        spec["name"]: np.frombuffer(
+            bytes(buffer), dtype="<" + np.dtype(spec["dtype"]).str[1:]
+        ).reshape(spec["shape"])
+        for spec, buffer in zip(content["columns"], buffers, strict=True)
+    }
+
+
+def test_compare_sends_a_runs_whole_trace(sent, widgets_made):
+    x, y = exp_data()
+    w = make(widgets_made, exp_model, x, y, p0=[2.0, 1.0, 0.4], curve=True)
+    assert w.wait(10)
+    w.x0 = [1.5, 1.2, 0.5]
+    assert w.wait(10)
+    sent.clear()
+    page(w, {"type": "compare", "fit_id": 1})
+    [(content, buffers)] = sent.of_type("run_trace")
+    assert (content["fit_id"], content["n"]) == (1, 3)
+    columns = decoded_columns(content, buffers)
+    kept = w.history[0]["trace"]
+    assert w.history[0]["fit_id"] == 1 and content["count"] == len(kept) > 1
+    for name in ("x", "fnorm", "fnorm_trial", "accepted"):
+        np.testing.assert_array_equal(columns[name], getattr(kept, name))
+    # The oracle: the same fit run again by leastsq records the same path and norms.
+    again = Trace()
+    leastsq(lambda p: exp_model(x, *p) - y, [2.0, 1.0, 0.4], trace=again)
+    np.testing.assert_array_equal(columns["x"], again.x)
+    np.testing.assert_array_equal(columns["fnorm"], again.fnorm)
+
+
+def test_compare_refuses_a_fit_outside_the_run_list(sent, widgets_made, monkeypatch):
+    # The package's `fit_widget` is the function; the module is in sys.modules.
+    monkeypatch.setattr(sys.modules["lmscope.widget.fit_widget"], "RUNS_SHOWN", 2)
+    x, y = exp_data()
+    w = make(widgets_made, exp_model, x, y, p0=[2.0, 1.0, 0.4], curve=True)
+    assert w.wait(10)
+    for start in ([1.5, 1.2, 0.5], [2.5, 0.8, 0.3]):
+        w.x0 = start
+        assert w.wait(10)
+    # Fit 1 left the run list: its trace is no longer kept, so the history stays small.
+    assert [e["trace"] is None for e in w.history] == [True, False, False]
+    sent.clear()
+    for bad in (1, 999):
+        page(w, {"type": "compare", "fit_id": bad})
+    errors = [c["error"] for c, _ in sent.of_type("error")]
+    assert len(errors) == 2 and all("not in the run list" in e for e in errors)
+    assert not sent.of_type("run_trace")
+    page(w, {"type": "compare", "fit_id": "2"})
+    assert "fit_id must be a positive integer" in sent.of_type("error")[-1][0]["error"]

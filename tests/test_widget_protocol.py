@@ -14,6 +14,7 @@ from lmscope.trace import FIELDS
 from lmscope.widget import protocol
 from lmscope.widget.protocol import (
     Command,
+    Compare,
     LandscapeParams,
     Pick,
     ProtocolError,
@@ -31,6 +32,7 @@ def test_valid_page_messages():
         {"type": "landscape_params", "i": 0, "j": 2}, 3
     ) == LandscapeParams(0, 2)
     assert protocol.parse_page_message({"type": "restore", "fit_id": 3}, 2) == Restore(3)
+    assert protocol.parse_page_message({"type": "compare", "fit_id": 2}, 2) == Compare(2)
 
 
 @pytest.mark.parametrize(
@@ -43,6 +45,8 @@ def test_valid_page_messages():
         {"type": "restore", "fit_id": True},
         {"type": "restore", "fit_id": 0},
         {"type": "restore", "fit_id": "1"},
+        {"type": "compare", "fit_id": -1},
+        {"type": "compare", "fit_id": 1, "x": 0},
     ],
 )
 def test_invalid_page_messages_raise_protocol_error(content):
@@ -115,11 +119,12 @@ def test_kernel_messages_match_their_js_types():
         protocol.state_message(1, protocol.PAUSED),
         protocol.end_message(1, {}),
         protocol.error_message("x"),
+        protocol.run_trace_message(1, trace)[0],
     ]
     js = js_typedef_fields()
     for message in built:
         assert set(message) == js[message["type"]], message["type"]
-    for kind in ("replay", "pick", "landscape_params", "command", "restore"):
+    for kind in ("replay", "pick", "landscape_params", "command", "restore", "compare"):
         assert js[kind] == {"type", *protocol.page_message_fields(kind)}
 
 

@@ -171,7 +171,9 @@
  * @typedef {{type: "state", fit_id: number, state: LiveState}} StateMessage
  * @typedef {{type: "end", fit_id: number, outcome: Outcome}} EndMessage
  * @typedef {{type: "error", error: string}} ErrorMessage
- * @typedef {BeginMessage | StepsMessage | StateMessage | EndMessage | ErrorMessage} KernelMessage
+ * @typedef {{type: "run_trace", fit_id: number, n: number, count: number,
+ *            columns: ArraySpec[]}} RunTraceMessage
+ * @typedef {BeginMessage | StepsMessage | StateMessage | EndMessage | ErrorMessage | RunTraceMessage} KernelMessage
  */
 
 /** @typedef {"fit" | "stop" | "step" | "reset"} CommandName */
@@ -181,7 +183,8 @@
  *   | {type: "pick", i: number, j: number, xi: number, xj: number}
  *   | {type: "landscape_params", i: number, j: number}
  *   | {type: "command", name: CommandName}
- *   | {type: "restore", fit_id: number}} PageMessage
+ *   | {type: "restore", fit_id: number}
+ *   | {type: "compare", fit_id: number}} PageMessage
  */
 
 /** What a binary buffer may arrive as: anywidget hands over DataViews, other hosts ArrayBuffers. */

@@ -41,13 +41,15 @@ from .codegen import caller_names, to_code
 from .controller import Controller, FitRequest
 from .landscape import LandscapeJob, Landscaper, axis_extent
 from .problem import Problem
-from .protocol import Command, LandscapeParams, Pick, Replay, Restore
+from .protocol import Command, Compare, LandscapeParams, Pick, Replay, Restore
 from .settings import DEFAULT_TOL, FIT_SETTINGS
 from .stream import Stream
 from .usercode import Busy, UserCode
 
 HISTORY_LIMIT = 1000  # a slider drag makes a fit per position: keep the newest
 RUNS_SHOWN = 20  # fits (not superseded) the page's run list offers
+# Only the fits of the run list keep their Trace in `history` (the page may
+# compare them): at most RUNS_SHOWN traces however many fits history keeps.
 FIGURE_WAIT = 5.0  # seconds figure() waits for the user's code, busy in a fit
 
 _STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -719,6 +721,8 @@ class FitWidget(anywidget.AnyWidget):
             self._set_values({message.i: message.xi, message.j: message.xj}, clamp=True)
         elif isinstance(message, Restore):
             self.restore(message.fit_id)
+        elif isinstance(message, Compare):
+            self._send_run_trace(message.fit_id)
         elif isinstance(message, LandscapeParams):
             self.landscape_params = [message.i, message.j]
         elif isinstance(message, Command):
@@ -740,6 +744,7 @@ class FitWidget(anywidget.AnyWidget):
         if job.superseded:
             return
         self.runs = [_run_entry(entry), *self.runs][:RUNS_SHOWN]
+        self._drop_unlisted_traces()
         self._last_job = job
         self.trace = job.trace
         self.summary = {} if job.result is None else self._summary(job)
@@ -751,6 +756,19 @@ class FitWidget(anywidget.AnyWidget):
         # Observers run here, on this thread, and may start a fit.
         self.error = job.error
         self.result = job.result
+
+    def _drop_unlisted_traces(self) -> None:
+        listed = {run["fit_id"] for run in self.runs}
+        for entry in self.history:
+            if entry["trace"] is not None and entry["fit_id"] not in listed:
+                entry["trace"] = None
+
+    def _send_run_trace(self, fit_id: int) -> None:
+        """Answer `compare`: the whole trace of a fit of the run list."""
+        entry = next((e for e in reversed(self.history) if e["fit_id"] == fit_id), None)
+        if entry is None or entry["trace"] is None:
+            raise ValueError(f"fit {fit_id} is not in the run list, so its trace is not kept")
+        self.send(*protocol.run_trace_message(fit_id, entry["trace"]))
 
     # -- landscape ------------------------------------------------------------------------
 
@@ -906,6 +924,8 @@ def _history_entry(job, absolute_sigma: bool) -> dict:
         "use_dfun": request.use_dfun,
         "delay": request.delay,
         "n_steps": len(trace),
+        # Kept while the fit is in the run list (_drop_unlisted_traces).
+        "trace": None if job.superseded else trace,
         "elapsed": job.finished - job.started,
         "superseded": job.superseded,
         "state": job.outcome.state,

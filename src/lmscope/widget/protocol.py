@@ -9,11 +9,14 @@ Kernel -> page, custom messages (the live stream, stream.py is their only sender
   trial-step columns exactly as `Trace.chunks` gives them, then the curves;
 - `state` {fit_id, state}: paused between Step clicks, or running again;
 - `end` {fit_id, outcome}: the fit ended; `outcome` is `Outcome.as_message()`;
-- `error` {error}: the reply to a page message or state update that did not check out.
+- `error` {error}: the reply to a page message or state update that did not check out;
+- `run_trace` {fit_id, n, count, columns} + binary buffers: the reply to `compare`,
+  a run's whole trace from `w.history`, columns as in `steps`.
 
 The controls' values travel as synced traits (settings.py checks them).
 
-Page -> kernel: `replay`, `pick`, `landscape_params`, `command`, `restore`.  These come
+Page -> kernel: `replay`, `pick`, `landscape_params`, `command`, `restore`,
+`compare`.  These come
 from a browser and are untrusted: `parse_page_message` checks every field's
 type and range, evaluates nothing, and raises `ProtocolError` with a message
 that says what was expected.  The caller turns that into an `error` reply.
@@ -71,6 +74,14 @@ class Restore:
 
 
 @dataclass(frozen=True)
+class Compare:
+    """Send the trace of an earlier fit of the run list, to draw over the
+    current one (its path on the landscape, its ||f|| per trial step)."""
+
+    fit_id: int
+
+
+@dataclass(frozen=True)
 class LandscapeParams:
     """Draw the cost landscape over parameters i and j."""
 
@@ -84,6 +95,7 @@ _FIELDS = {
     "landscape_params": ("i", "j"),
     "command": ("name",),
     "restore": ("fit_id",),
+    "compare": ("fit_id",),
 }
 
 
@@ -94,7 +106,7 @@ def page_message_fields(kind: str) -> tuple[str, ...]:
 
 def parse_page_message(content, n: int):
     """Check a custom message from the page; returns `Replay`, `Pick`,
-    `LandscapeParams`, `Command` or `Restore`, or raises `ProtocolError`.
+    `LandscapeParams`, `Command`, `Restore` or `Compare`, or raises `ProtocolError`.
 
     n is the number of parameters: indices must lie in range(n).
     """
@@ -116,11 +128,11 @@ def parse_page_message(content, n: int):
         raise ProtocolError(f"{kind}: unexpected field(s) {', '.join(_short(k) for k in extra)}")
     if kind == "replay":
         return Replay()
-    if kind == "restore":
+    if kind in ("restore", "compare"):
         fit_id = content["fit_id"]
         if isinstance(fit_id, bool) or not isinstance(fit_id, int) or fit_id < 1:
-            raise ProtocolError(f"restore: fit_id must be a positive integer, got {_kind(fit_id)}")
-        return Restore(fit_id)
+            raise ProtocolError(f"{kind}: fit_id must be a positive integer, got {_kind(fit_id)}")
+        return Restore(fit_id) if kind == "restore" else Compare(fit_id)
     if kind == "command":
         name = content["name"]
         if not isinstance(name, str) or name not in COMMANDS:
@@ -225,6 +237,19 @@ def steps_message(fit_id: int, trace, start: int, stop: int, curves: dict):
         "count": int(stop - start),
         "columns": header,
         "curves": curve_specs,
+    }
+    return content, buffers
+
+
+def run_trace_message(fit_id: int, trace):
+    """`(content, buffers)` of a `run_trace` message: the whole trace of one run."""
+    header, buffers = trace.chunks()
+    content = {
+        "type": "run_trace",
+        "fit_id": int(fit_id),
+        "n": int(trace.n),
+        "count": len(trace),
+        "columns": header,
     }
     return content, buffers
 
