@@ -12,6 +12,7 @@
  * An empty limit box is no limit.
  */
 
+import { MAX_COMPARED } from "./compare.js";
 import { formatNumber } from "./format.js";
 import { fromPosition, parseNumber, toPosition, SLIDER_STEPS } from "./slider.js";
 
@@ -75,8 +76,10 @@ function numberBox(label, cls, onValue) {
 /**
  * @param {Model} model
  * @param {(msg: import("./types.js").PageMessage) => void} send
+ * @param {import("./compare.js").Comparison} compared  which runs the list shows as compared
+ * @param {(fitId: number, on: boolean) => void} onCompare  a run's compare toggle changed
  */
-export function createControls(model, send) {
+export function createControls(model, send, compared, onCompare) {
   const el = element("div", { class: "lmscope-controls-panel" });
   const params = element("div", { class: "lmscope-params-controls", role: "group", "aria-label": "parameters" });
   const buttons = element("div", { class: "lmscope-buttons", role: "toolbar", "aria-label": "fit" });
@@ -136,7 +139,7 @@ export function createControls(model, send) {
 
   function drawRuns() {
     const list = model.get("runs") ?? [];
-    const key = JSON.stringify(list);
+    const key = JSON.stringify([list, compared.ids]);
     if (key === drawnRuns) return;
     drawnRuns = key;
     runsTitle.textContent = `runs (${list.length})`;
@@ -146,7 +149,12 @@ export function createControls(model, send) {
         const what = `fit ${run.fit_id}: ${run.state}${run.ier === null ? "" : ` (ier ${run.ier})`} · ‖f‖ ${formatNumber(run.fnorm, 4)} · nfev ${run.nfev} · from ${run.x0.map((v, k) => (run.fixed[k] ? `${formatNumber(v, 4)} fixed` : formatNumber(v, 4))).join(", ")}`;
         const restore = element("button", { type: "button", class: "lmscope-button lmscope-restore", "aria-label": `restore fit ${run.fit_id}` }, "restore");
         restore.addEventListener("click", () => send({ type: "restore", fit_id: run.fit_id }));
-        item.append(restore, element("span", { class: "lmscope-small" }, ` ${what}`));
+        const compareLabel = element("label", { class: "lmscope-compare", title: `draw this run's path on the landscape and its ‖f‖ on the ‖f‖ panel (at most ${MAX_COMPARED})` });
+        const compare = /** @type {HTMLInputElement} */ (element("input", { type: "checkbox", "aria-label": `compare run ${run.fit_id}` }));
+        compare.checked = compared.has(run.fit_id);
+        compare.addEventListener("change", () => onCompare(run.fit_id, compare.checked));
+        compareLabel.append(compare, document.createTextNode(" compare"));
+        item.append(restore, compareLabel, element("span", { class: "lmscope-small" }, ` ${what}`));
         return item;
       }),
     );

@@ -5,6 +5,7 @@
  * out-of-order case the network and reloads can produce.
  */
 
+import { Comparison } from "./compare.js";
 import { decodeSteps } from "./decode.js";
 import { FitStore } from "./store.js";
 
@@ -44,6 +45,8 @@ export class Session {
     this.state = "idle";
     /** @type {import("./types.js").Outcome | null} how the current fit ended */
     this.outcome = null;
+    /** earlier runs drawn over this fit (compare.js); a new fit keeps them */
+    this.compared = new Comparison();
   }
 
   /**
@@ -79,6 +82,11 @@ export class Session {
       case "error":
         this.error = String(m.error);
         return { changed: true, replay: false };
+      case "run_trace": {
+        const error = this.compared.receive(m, buffers);
+        if (error) return this.fail(error);
+        return { changed: true, replay: false };
+      }
       default:
         // Unknown types come from a newer kernel; ignoring them keeps the page usable.
         return NOTHING;

@@ -55,7 +55,11 @@ function render({ model, el }) {
   let geometry = cockpitLayout(width0);
   let size = plotSize(cellWidth(width0));
   const status = createStatusPanel(view);
-  const controls = createControls(model, view.send);
+  const controls = createControls(model, view.send, view.session.compared, (fitId, on) => {
+    if (view.session.compared.toggle(fitId, on).request) model.send({ type: "compare", fit_id: fitId });
+    controls.update();
+    scheduler.schedule("fnorm", "landscape");
+  });
   const curve = createCurvePanel(view, plotSize(geometry.plotWidth - PANEL_CHROME));
   const banner = document.createElement("div");
   banner.className = "lmscope-banner";
@@ -203,6 +207,13 @@ function render({ model, el }) {
     traitListeners.push([`change:${trait}`, () => controls.update()]);
   }
   traitListeners.push(["change:panels", () => arrange()]);
+  // A run that leaves the run list is no longer compared (the kernel drops its trace).
+  traitListeners.push([
+    "change:runs",
+    () => {
+      if (view.session.compared.retain((model.get("runs") ?? []).map((run) => run.fit_id))) scheduler.schedule("fnorm", "landscape");
+    },
+  ]);
   for (const [event, listener] of traitListeners) model.on(event, listener);
 
   function layout() {

@@ -16,6 +16,7 @@ import { Panel } from "../panel.js";
 import { colorFor, cssGradient, finiteExtent } from "../colormap.js";
 import { formatNumber } from "../format.js";
 import { createBasinView } from "./basin.js";
+import { acceptedPath } from "../compare.js";
 import { costAt, fromAxis, readLandscape, toAxis } from "../grid.js";
 import { axis, chartOptions, createChart, uPlot } from "../plot.js";
 import { triedPoint } from "../series.js";
@@ -72,7 +73,10 @@ export function createLandscapePanel(view, size) {
   const slice = document.createElement("div");
   slice.className = "lmscope-slice";
   panel.el.insertBefore(controls, panel.body);
-  panel.el.append(colorbar, slice, basin.legend, readout);
+  // Which earlier runs are drawn over the map (compare.js): dashed, each named here.
+  const compareLegend = document.createElement("div");
+  compareLegend.className = "lmscope-compare-legend";
+  panel.el.append(colorbar, slice, basin.legend, compareLegend, readout);
 
   /** @type {import("../plot.js").Chart | null} */
   let chart = null;
@@ -136,7 +140,7 @@ export function createLandscapePanel(view, size) {
         axis(theme, { label: nameOf(g.i), kind: g.logI ? "log" : "linear", side: 2, grid: false }),
         axis(theme, { label: nameOf(g.j), kind: g.logJ ? "log" : "linear", grid: false }),
       ],
-      hooks: { drawClear: [drawCells], draw: [drawPath], setCursor: [showHover] },
+      hooks: { drawClear: [drawCells], draw: [drawCompared, drawPath], setCursor: [showHover] },
     });
     options.legend = { show: false };
     options.cursor = { ...options.cursor, points: { show: false } };
@@ -190,6 +194,43 @@ export function createLandscapePanel(view, size) {
     const accepted = store.column("accepted");
     const pnorm = store.column("pnorm");
     return { store, at, accepted, pnorm };
+  }
+
+  /**
+   * The accepted paths of the compared runs, dashed in their own styles, under
+   * the current fit's path; each ends in a hollow square at its last point.
+   * @param {import("../plot.js").Chart} u
+   */
+  function drawCompared(u) {
+    const runs = grid ? view.session.compared.shown().filter((run) => grid && grid.i < run.store.n && grid.j < run.store.n) : [];
+    panel.el.dataset.compared = runs.map((run) => run.fitId).join(",");
+    if (!grid || runs.length === 0) return;
+    const { i, j, logI, logJ } = grid;
+    const { ctx } = u;
+    const ratio = uPlot.pxRatio;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    ctx.lineJoin = "round";
+    for (const run of runs) {
+      const points = acceptedPath(run.store, i, j).map(([vi, vj]) => [u.valToPos(toAxis(vi, logI), "x", true), u.valToPos(toAxis(vj, logJ), "y", true)]);
+      ctx.beginPath();
+      points.forEach(([x, y], k) => (k === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+      ctx.setLineDash([]);
+      ctx.strokeStyle = "rgba(255, 255, 255, 0.8)";
+      ctx.lineWidth = 3.5 * ratio;
+      ctx.stroke();
+      ctx.setLineDash(run.style.dash.map((d) => d * ratio));
+      ctx.strokeStyle = run.style.color;
+      ctx.lineWidth = 2 * ratio;
+      ctx.stroke();
+      const [lx, ly] = /** @type {number[]} */ (points[points.length - 1]);
+      const half = 4 * ratio;
+      ctx.setLineDash([]);
+      ctx.strokeRect(lx - half, ly - half, 2 * half, 2 * half);
+    }
+    ctx.restore();
   }
 
   /** @param {import("../plot.js").Chart} u */
@@ -360,11 +401,32 @@ export function createLandscapePanel(view, size) {
     if (!grid) return panel.showPlaceholder(typeof trait?.message === "string" ? trait.message : "computing…");
     panel.showPlaceholder(null);
     slice.textContent = describeSlice(grid, names());
+    showCompareLegend();
     const fitId = view.session.store?.fitId;
     panel.setNote(
       pending ? "computing the new landscape…" : showingBasin() ? basinNote : fitId !== undefined && grid.fitId !== fitId ? `landscape of fit ${grid.fitId}` : "",
     );
     chart?.redraw(false, false);
+  }
+
+  function showCompareLegend() {
+    const runs = view.session.compared.shown();
+    const key = runs.map((run) => run.fitId).join(",");
+    if (compareLegend.dataset.runs === key) return;
+    compareLegend.dataset.runs = key;
+    compareLegend.replaceChildren(
+      ...runs.map((run) => {
+        const item = document.createElement("span");
+        item.className = "lmscope-compare-item";
+        const swatch = document.createElement("span");
+        swatch.className = "lmscope-compare-swatch";
+        swatch.style.borderTopColor = run.style.color;
+        swatch.style.borderTopStyle = run.style.dash[0] > 4 ? "dashed" : "dotted";
+        item.append(swatch, `${run.label}: accepted path, ending at the square`);
+        return item;
+      }),
+    );
+    compareLegend.hidden = runs.length === 0;
   }
 
   return {
