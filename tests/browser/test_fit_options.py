@@ -173,3 +173,39 @@ def test_a_nanosecond_parameter_gets_a_usable_slider(lab, page, artifacts):
     assert control(page, "maximum of tau").input_value() == "2e-9"
     page.locator(ROOT).first.screenshot(path=str(artifacts / "nano.png"))
     assert not errors, errors
+
+
+def test_compare_draws_an_earlier_runs_path_and_norms(lab, page, artifacts, tmp_path):
+    write_notebook(lab.root / "compare.ipynb", tmp_path / "report.json")
+    errors = open_notebook(lab, page, "compare.ipynb")
+    wait_fit_done(page)
+    first = kernel_state(page)
+    run_in_kernel(page, "w.x0 = [1.5, 1.5, 0.1]")
+    wait_next_fit(page, first["fit_id"])
+    steps = int(run_in_kernel(page, "print(len(w.history[0]['trace']))"))
+
+    page.locator(f"{ROOT} .lmscope-runs > summary").click()
+    control(page, f"compare run {first['fit_id']}").check()
+    fnorm = f"{ROOT} [data-panel='fnorm']"
+    landscape = f"{ROOT} [data-panel='landscape']"
+    page.wait_for_function(
+        f"() => document.querySelector(\"{fnorm}\").dataset.compared === '{first['fit_id']}'"
+        f" && document.querySelector(\"{landscape}\").dataset.compared === '{first['fit_id']}'"
+    )
+    assert page.locator(fnorm).get_attribute("data-compared-steps") == str(steps)
+    legend = page.locator(f"{fnorm} .u-series:not([hidden]) .u-label").all_text_contents()
+    assert f"fit {first['fit_id']} (compared) ‖f(x)‖ (dashed)" in legend
+    assert (
+        f"fit {first['fit_id']} (compared)"
+        in page.locator(f"{landscape} .lmscope-compare-legend").text_content()
+    )
+    page.locator(ROOT).first.screenshot(path=str(artifacts / "compare.png"))
+    page.locator(landscape).screenshot(path=str(artifacts / "compare-landscape.png"))
+
+    # Un-toggled, the run is no longer drawn.
+    control(page, f"compare run {first['fit_id']}").uncheck()
+    page.wait_for_function(
+        f"() => document.querySelector(\"{fnorm}\").dataset.compared === ''"
+        f" && document.querySelector(\"{landscape}\").dataset.compared === ''"
+    )
+    assert not errors, errors
