@@ -2,7 +2,8 @@
 schema per message kind; js/src/types.js mirrors them as JSDoc types, which
 the JS type check holds the page to.
 
-Kernel -> page, custom messages (the live stream, stream.py is their only sender):
+Kernel -> page, custom messages (the live stream, whose only sender is stream.py,
+then the replies FitWidget sends to page messages):
 
 - `begin` {fit_id, n, state}: a fit starts (state `running` or `paused`);
 - `steps` {fit_id, start, count, columns, curves} + binary buffers: the
